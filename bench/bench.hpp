@@ -1,0 +1,21 @@
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <string>
+
+namespace deltaduck::bench {
+
+//! Prints `BENCH <name> ours=<v><unit> baseline=<v><unit> ratio=<ours/baseline>`.
+void Report(const std::string &name, double ours, double baseline, const std::string &unit);
+
+//! Wall-clock seconds of one call of `fn`.
+double TimeSeconds(const std::function<void()> &fn);
+
+//! The best (lowest) of `runs` timings: both sides get the same number of tries.
+double BestSeconds(int runs, const std::function<void()> &fn);
+
+//! Benchmarks of the engine layer.
+void RunEngineBenchmarks();
+
+} // namespace deltaduck::bench

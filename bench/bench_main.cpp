@@ -1,0 +1,41 @@
+// `make bench`: every benchmark runs ours and a baseline side by side in this one process and prints one
+// BENCH line with the ratio (lower is better unless the name ends in _throughput).
+
+#include "bench/bench.hpp"
+
+#include <cstdio>
+#include <exception>
+
+namespace deltaduck::bench {
+
+void Report(const std::string &name, double ours, double baseline, const std::string &unit) {
+	std::printf("BENCH %s ours=%.4f%s baseline=%.4f%s ratio=%.3f\n", name.c_str(), ours, unit.c_str(), baseline,
+	            unit.c_str(), ours / baseline);
+	std::fflush(stdout);
+}
+
+double TimeSeconds(const std::function<void()> &fn) {
+	auto start = std::chrono::steady_clock::now();
+	fn();
+	return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+double BestSeconds(int runs, const std::function<void()> &fn) {
+	double best = 1e300;
+	for (int i = 0; i < runs; i++) {
+		best = std::min(best, TimeSeconds(fn));
+	}
+	return best;
+}
+
+} // namespace deltaduck::bench
+
+int main() {
+	try {
+		deltaduck::bench::RunEngineBenchmarks();
+	} catch (const std::exception &e) {
+		std::fprintf(stderr, "benchmark failed: %s\n", e.what());
+		return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,85 @@
+#pragma once
+
+#include "engine/database.hpp"
+#include "engine/query_result.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace deltaduck {
+
+//! How far the running query is (DuckDB's estimate).
+struct QueryProgress {
+	//! 0-100, or -1 when DuckDB cannot tell.
+	double percentage = -1;
+	uint64_t rows_processed = 0;
+	uint64_t total_rows_to_process = 0;
+};
+
+//! Owns a prepared statement; parameters are bound by 1-based index.
+class PreparedStatement {
+public:
+	PreparedStatement(PreparedStatement &&other) noexcept : statement_(other.statement_) {
+		other.statement_ = nullptr;
+	}
+	PreparedStatement &operator=(PreparedStatement &&other) noexcept;
+	PreparedStatement(const PreparedStatement &) = delete;
+	PreparedStatement &operator=(const PreparedStatement &) = delete;
+	~PreparedStatement();
+
+	void Bind(uint64_t index, std::string_view value);
+	void Bind(uint64_t index, const char *value) {
+		Bind(index, std::string_view(value));
+	}
+	void Bind(uint64_t index, int64_t value);
+	void Bind(uint64_t index, double value);
+	void Bind(uint64_t index, bool value);
+	void BindNull(uint64_t index);
+	//! Runs the statement; the result streams chunk by chunk.
+	QueryResult Execute();
+
+private:
+	friend class Connection;
+	explicit PreparedStatement(duckdb_prepared_statement statement) : statement_(statement) {
+	}
+	duckdb_prepared_statement statement_;
+};
+
+//! Owns a connection. One query at a time; Interrupt and Progress may be called from other threads.
+class Connection {
+public:
+	static Connection Open(std::shared_ptr<Database> database);
+	Connection(Connection &&other) noexcept;
+	Connection &operator=(Connection &&other) noexcept;
+	Connection(const Connection &) = delete;
+	Connection &operator=(const Connection &) = delete;
+	~Connection();
+
+	//! Runs one or more `;`-separated statements; all but the last run to completion, the last
+	//! streams. Errors are thrown as typed `Error`s.
+	QueryResult Query(std::string_view sql);
+	//! Runs statements and discards any result.
+	void Execute(std::string_view sql);
+	//! Prepares exactly one statement.
+	PreparedStatement Prepare(std::string_view sql);
+	//! Cancels the running query: its next fetch throws InterruptedError.
+	void Interrupt();
+	//! Progress of the running query.
+	QueryProgress Progress() const;
+
+	//! The database this connection belongs to.
+	const Database &GetDatabase() const {
+		return *database_;
+	}
+
+private:
+	Connection(std::shared_ptr<Database> database, duckdb_connection connection)
+	    : database_(std::move(database)), connection_(connection) {
+	}
+	std::shared_ptr<Database> database_;
+	duckdb_connection connection_;
+};
+
+} // namespace deltaduck

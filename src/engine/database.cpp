@@ -1,0 +1,146 @@
+#include "engine/database.hpp"
+
+#include "common/error.hpp"
+#include "engine/duckdb_error.hpp"
+
+#include <duckdb.h>
+#include <filesystem>
+#include <utility>
+
+namespace deltaduck {
+
+namespace {
+
+//! Owns a duckdb_config while the database is being opened.
+class ConfigHandle {
+public:
+	ConfigHandle() {
+		if (duckdb_create_config(&config_) != DuckDBSuccess) {
+			throw InternalError("cannot create a DuckDB configuration");
+		}
+	}
+	~ConfigHandle() {
+		duckdb_destroy_config(&config_);
+	}
+	ConfigHandle(const ConfigHandle &) = delete;
+	ConfigHandle &operator=(const ConfigHandle &) = delete;
+
+	void Set(const char *name, const std::string &value) {
+		if (duckdb_set_config(config_, name, value.c_str()) != DuckDBSuccess) {
+			throw InvalidInputError(std::string("invalid database setting: ") + name + " = " + value);
+		}
+	}
+	duckdb_config Get() const {
+		return config_;
+	}
+
+private:
+	duckdb_config config_ = nullptr;
+};
+
+//! Runs one statement on a short-lived connection during open; failures carry DuckDB's message.
+std::optional<std::string> TryRun(duckdb_connection connection, const std::string &sql) {
+	duckdb_result result;
+	std::optional<std::string> error;
+	if (duckdb_query(connection, sql.c_str(), &result) != DuckDBSuccess) {
+		const char *message = duckdb_result_error(&result);
+		error = message ? message : "failed";
+	}
+	duckdb_destroy_result(&result);
+	return error;
+}
+
+std::string QuoteLiteral(const std::string &text) {
+	std::string out = "'";
+	for (char c : text) {
+		out += c;
+		if (c == '\'') {
+			out += '\'';
+		}
+	}
+	return out + "'";
+}
+
+} // namespace
+
+std::shared_ptr<Database> Database::Open(const DatabaseConfig &config) {
+	ConfigHandle handle;
+	handle.Set("threads", std::to_string(config.threads));
+	if (config.memory_limit_bytes) {
+		handle.Set("memory_limit", std::to_string(config.memory_limit_bytes) + "B");
+	}
+	if (!config.temp_directory.empty()) {
+		handle.Set("temp_directory", config.temp_directory);
+		if (config.max_temp_directory_bytes) {
+			handle.Set("max_temp_directory_size", std::to_string(config.max_temp_directory_bytes) + "B");
+		}
+	}
+	if (!config.extension_directory.empty()) {
+		handle.Set("extension_directory", config.extension_directory);
+	}
+	// Extensions come only from our pinned, checksummed directory: never fetched at run time.
+	handle.Set("autoinstall_known_extensions", "false");
+	handle.Set("allow_community_extensions", "false");
+
+	duckdb_database db = nullptr;
+	char *open_error = nullptr;
+	if (duckdb_open_ext(config.path.c_str(), &db, handle.Get(), &open_error) != DuckDBSuccess) {
+		std::string message = open_error ? open_error : "unknown error";
+		duckdb_free(open_error);
+		throw IOError("cannot open database " + config.path + ": " + message);
+	}
+	std::shared_ptr<Database> database(new Database(db, config));
+
+	duckdb_connection connection = nullptr;
+	if (duckdb_connect(db, &connection) != DuckDBSuccess) {
+		throw InternalError("cannot connect to the database just opened");
+	}
+	std::optional<std::string> failure;
+	for (const auto &name : config.extensions) {
+		database->extension_errors_[name] = TryRun(connection, "LOAD " + QuoteLiteral(name)).value_or("");
+	}
+	if (!config.file_search_path.empty()) {
+		failure = TryRun(connection, "SET file_search_path = " + QuoteLiteral(config.file_search_path));
+	}
+	if (!failure && !config.allowed_directories.empty()) {
+		// Order matters: the allow list is set first, then external access is switched off. DuckDB refuses
+		// to turn it back on, or to change the allow list, while the database runs.
+		std::string list;
+		for (const auto &dir : config.allowed_directories) {
+			auto absolute = std::filesystem::weakly_canonical(dir).string();
+			list += (list.empty() ? "" : ", ") + QuoteLiteral(absolute + "/");
+		}
+		failure = TryRun(connection, "SET allowed_directories = [" + list + "]");
+		if (!failure) {
+			failure = TryRun(connection, "SET enable_external_access = false");
+		}
+	}
+	duckdb_disconnect(&connection);
+	if (failure) {
+		throw InvalidInputError("cannot configure database: " + *failure);
+	}
+	return database;
+}
+
+Database::~Database() {
+	duckdb_close(&db_);
+}
+
+std::optional<std::string> Database::ExtensionError(const std::string &name) const {
+	auto it = extension_errors_.find(name);
+	if (it == extension_errors_.end()) {
+		return "it was not requested when the database was opened";
+	}
+	if (it->second.empty()) {
+		return std::nullopt;
+	}
+	return it->second;
+}
+
+void Database::RequireExtension(const std::string &name) const {
+	if (auto error = ExtensionError(name)) {
+		throw UnsupportedError("DuckDB extension " + name + " is not available: " + *error);
+	}
+}
+
+} // namespace deltaduck

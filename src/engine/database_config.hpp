@@ -1,0 +1,43 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace deltaduck {
+
+//! How a DuckDB database is opened. `Defaults()` sizes it to the machine (or container) it runs on.
+struct DatabaseConfig {
+	//! ":memory:" or a database file.
+	std::string path = ":memory:";
+	//! Worker threads; from the CPU quota by default.
+	uint32_t threads = 1;
+	//! DuckDB's memory limit in bytes; leaves headroom below the cgroup or machine limit.
+	uint64_t memory_limit_bytes = 0;
+	//! Where operators spill when they exceed the memory limit; empty disables spilling.
+	std::string temp_directory;
+	//! Upper bound on what the temp directory may hold.
+	uint64_t max_temp_directory_bytes = 0;
+	//! Where extensions are loaded from (`<dir>/v<duckdb version>/<platform>/<name>.duckdb_extension`).
+	std::string extension_directory;
+	//! Extensions loaded at open; a missing one fails the feature that needs it, not the open.
+	std::vector<std::string> extensions;
+	//! Relative file paths in SQL resolve here (the data directory).
+	std::string file_search_path;
+	//! When non-empty, SQL may read and write files only below these directories.
+	std::vector<std::string> allowed_directories;
+
+	//! Safe defaults for this machine: threads from the CPU quota, memory limit at 75% of the available
+	//! memory, a per-process temp directory bounded to 16 GiB, our extension directory.
+	static DatabaseConfig Defaults();
+};
+
+//! CPUs this process may use: the cgroup quota if set, else the affinity mask.
+uint32_t AvailableCpus();
+//! Bytes this process may use: the cgroup memory limit if set, else physical memory.
+uint64_t AvailableMemoryBytes();
+//! The extension directory shipped with the build (set at compile time, overridable by
+//! DELTADUCK_EXTENSION_DIRECTORY).
+std::string DefaultExtensionDirectory();
+
+} // namespace deltaduck
