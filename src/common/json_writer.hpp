@@ -25,7 +25,8 @@ public:
 	void Bool(bool value);
 	void Int(int64_t value);
 	void UInt(uint64_t value);
-	//! Finite doubles as numbers (shortest round-trip form); NaN and ±Inf as the strings "NaN", "Infinity", "-Infinity".
+	//! Finite doubles as numbers (shortest round-trip form); NaN and ±Inf as the strings "NaN", "Infinity",
+	//! "-Infinity".
 	void Double(double value);
 	void Float(float value);
 	void String(std::string_view value);

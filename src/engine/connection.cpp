@@ -102,8 +102,9 @@ Connection Connection::Open(std::shared_ptr<Database> database) {
 		throw InternalError("cannot open a connection to the database");
 	}
 	Connection result(std::move(database), connection);
-	// Progress is only tracked when the progress bar is on; we read it, DuckDB must not print it.
-	result.Execute("SET enable_progress_bar = true; SET enable_progress_bar_print = false");
+	// Progress is only tracked when the progress bar is on, and only reliably from the query's start when
+	// its delay is 0; we read it, DuckDB must not print it.
+	result.Execute("SET enable_progress_bar = true; SET enable_progress_bar_print = false; SET progress_bar_time = 0");
 	return result;
 }
 

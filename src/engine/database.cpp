@@ -4,7 +4,6 @@
 #include "engine/duckdb_error.hpp"
 
 #include <duckdb.h>
-#include <filesystem>
 #include <utility>
 
 namespace deltaduck {
@@ -99,16 +98,12 @@ std::shared_ptr<Database> Database::Open(const DatabaseConfig &config) {
 	for (const auto &name : config.extensions) {
 		database->extension_errors_[name] = TryRun(connection, "LOAD " + QuoteLiteral(name)).value_or("");
 	}
-	if (!config.file_search_path.empty()) {
-		failure = TryRun(connection, "SET file_search_path = " + QuoteLiteral(config.file_search_path));
-	}
-	if (!failure && !config.allowed_directories.empty()) {
+	if (!config.allowed_directories.empty()) {
 		// Order matters: the allow list is set first, then external access is switched off. DuckDB refuses
 		// to turn it back on, or to change the allow list, while the database runs.
 		std::string list;
 		for (const auto &dir : config.allowed_directories) {
-			auto absolute = std::filesystem::weakly_canonical(dir).string();
-			list += (list.empty() ? "" : ", ") + QuoteLiteral(absolute + "/");
+			list += (list.empty() ? "" : ", ") + QuoteLiteral(dir + "/");
 		}
 		failure = TryRun(connection, "SET allowed_directories = [" + list + "]");
 		if (!failure) {

@@ -59,7 +59,8 @@ DatabaseConfig DatabaseConfig::Defaults() {
 	config.threads = AvailableCpus();
 	// DuckDB's limit covers its buffer pool, not our own allocations or the allocator's slack: leave a quarter.
 	config.memory_limit_bytes = AvailableMemoryBytes() / 4 * 3;
-	config.temp_directory = (std::filesystem::temp_directory_path() / ("deltaduck-spill-" + std::to_string(getpid()))).string();
+	config.temp_directory =
+	    (std::filesystem::temp_directory_path() / ("deltaduck-spill-" + std::to_string(getpid()))).string();
 	config.max_temp_directory_bytes = uint64_t(16) << 30;
 	config.extension_directory = DefaultExtensionDirectory();
 	return config;

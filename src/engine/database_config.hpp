@@ -22,9 +22,9 @@ struct DatabaseConfig {
 	std::string extension_directory;
 	//! Extensions loaded at open; a missing one fails the feature that needs it, not the open.
 	std::vector<std::string> extensions;
-	//! Relative file paths in SQL resolve here (the data directory).
-	std::string file_search_path;
-	//! When non-empty, SQL may read and write files only below these directories.
+	//! When non-empty, SQL may read and write files only below these directories. DuckDB compares paths
+	//! as written: an absolute entry covers absolute paths, a relative one paths relative to the working
+	//! directory.
 	std::vector<std::string> allowed_directories;
 
 	//! Safe defaults for this machine: threads from the CPU quota, memory limit at 75% of the available

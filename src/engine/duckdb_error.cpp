@@ -7,8 +7,7 @@ namespace deltaduck {
 static ErrorType MapErrorType(duckdb_error_type type, const std::string &message) {
 	switch (type) {
 	case DUCKDB_ERROR_CATALOG:
-		return message.find("already exists") != std::string::npos ? ErrorType::ALREADY_EXISTS
-		                                                            : ErrorType::NOT_FOUND;
+		return message.find("already exists") != std::string::npos ? ErrorType::ALREADY_EXISTS : ErrorType::NOT_FOUND;
 	case DUCKDB_ERROR_IO:
 	case DUCKDB_ERROR_HTTP:
 	case DUCKDB_ERROR_NETWORK:

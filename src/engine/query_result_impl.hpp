@@ -9,7 +9,7 @@
 namespace deltaduck {
 
 struct QueryResult::Impl {
-	duckdb_result result {};
+	duckdb_result result{};
 	Impl() = default;
 	Impl(const Impl &) = delete;
 	Impl &operator=(const Impl &) = delete;

@@ -280,9 +280,7 @@ void AppendUuid(std::string &out, Int128 stored) {
 void AppendBase64(std::string &out, std::string_view bytes) {
 	static constexpr char ALPHABET[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	size_t i = 0;
-	auto byte = [&](size_t k) {
-		return static_cast<uint32_t>(static_cast<unsigned char>(bytes[k]));
-	};
+	auto byte = [&](size_t k) { return static_cast<uint32_t>(static_cast<unsigned char>(bytes[k])); };
 	for (; i + 3 <= bytes.size(); i += 3) {
 		uint32_t triple = byte(i) << 16 | byte(i + 1) << 8 | byte(i + 2);
 		out.push_back(ALPHABET[triple >> 18]);

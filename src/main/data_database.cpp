@@ -1,5 +1,6 @@
 #include "main/data_database.hpp"
 
+#include "common/data_layout.hpp"
 #include "common/error.hpp"
 
 #include <filesystem>
@@ -14,12 +15,17 @@ std::shared_ptr<Database> OpenDataDatabase(const std::string &data_dir) {
 		throw IOError("cannot create data directory " + data_dir + ": " + error.message());
 	}
 	auto root = std::filesystem::canonical(data_dir, error);
+	if (!error) {
+		// DuckDB checks its allow list against paths as written, relative to the working directory.
+		std::filesystem::current_path(root, error);
+	}
 	if (error) {
 		throw IOError("cannot open data directory " + data_dir + ": " + error.message());
 	}
 	auto config = DatabaseConfig::Defaults();
-	config.file_search_path = root.string();
-	config.allowed_directories = {root.string()};
+	// DuckDB matches the allow list against paths as written: absolute ones against the root, relative
+	// ones against the data layout's folders (it rejects `..` that would climb out of either).
+	config.allowed_directories = {root.string(), RAW_DIR, DELTA_DIR};
 	return Database::Open(config);
 }
 

@@ -7,8 +7,9 @@
 
 namespace deltaduck {
 
-//! Opens an in-memory database for a data directory: relative paths resolve inside it and file access
-//! outside it (and the spill directory) is refused. Creates the directory if it is missing.
+//! For the command line: creates the data directory if missing, makes it the working directory (so every
+//! relative path in SQL, read or written, lands inside it) and opens an in-memory database that may
+//! touch no file outside it.
 std::shared_ptr<Database> OpenDataDatabase(const std::string &data_dir);
 
 } // namespace deltaduck

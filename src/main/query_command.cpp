@@ -34,18 +34,22 @@ void RunQuery(const QueryOptions &options) {
 void AddQueryCommand(CLI::App &app) {
 	auto options = std::make_shared<QueryOptions>();
 	auto *command = app.add_subcommand("query", "Run SQL on an in-memory DuckDB rooted at the data directory");
-	command->footer("Relative paths in SQL resolve inside the data directory, and SQL cannot read or write files\n"
+	command->footer("Relative paths that SQL reads resolve inside the data directory; SQL cannot read or write files\n"
 	                "outside it. Examples:\n"
 	                "  deltaduck query \"SELECT 42 AS answer\"\n"
 	                "  deltaduck query --format csv \"SELECT * FROM read_csv('raw/climate/*.csv') LIMIT 5\"\n"
 	                "  echo \"SELECT 1\" | deltaduck query -");
 	AddDataOption(*command, options->data);
-	command->add_option("--format", options->format, "Output: table (first 40 rows), csv (header then rows), json "
-	                                                 "(one object per line)")
+	command
+	    ->add_option("--format", options->format,
+	                 "Output: table (first 40 rows), csv (header then rows), json "
+	                 "(one object per line)")
 	    ->capture_default_str()
 	    ->check(CLI::IsMember({"table", "csv", "json"}));
-	command->add_option("sql", options->sql, "The SQL to run; several statements separated by `;` run in order and "
-	                                         "the last one's result is printed. `-` reads it from standard input")
+	command
+	    ->add_option("sql", options->sql,
+	                 "The SQL to run; several statements separated by `;` run in order and "
+	                 "the last one's result is printed. `-` reads it from standard input")
 	    ->required();
 	command->callback([options] { RunQuery(*options); });
 }

@@ -101,7 +101,8 @@ size_t DisplayWidth(std::string_view text) {
 
 //! Cuts a cell to `max_width` code points, marking the cut with an ellipsis; newlines shown as spaces.
 std::string FitCell(std::string text, size_t max_width) {
-	std::replace_if(text.begin(), text.end(), [](char c) { return c == '\n' || c == '\r' || c == '\t'; }, ' ');
+	std::replace_if(
+	    text.begin(), text.end(), [](char c) { return c == '\n' || c == '\r' || c == '\t'; }, ' ');
 	if (DisplayWidth(text) <= max_width) {
 		return text;
 	}

@@ -189,7 +189,8 @@ TEST_F(ValueEncoderTest, TimestampsAgreeWithDuckDBAcrossRanges) {
 	auto result = connection.Query(
 	    "SELECT ts, strftime(ts, '%Y-%m-%dT%H:%M:%S') || CASE WHEN microsecond(ts) % 1000000 = 0 THEN '' "
 	    "ELSE '.' || lpad(CAST(microsecond(ts) % 1000000 AS VARCHAR), 6, '0') END, CAST(ts AS DATE), "
-	    "strftime(CAST(ts AS DATE), '%Y-%m-%d') FROM (SELECT make_timestamp(CAST(i * 52592300000000 - 62135596800000000 + "
+	    "strftime(CAST(ts AS DATE), '%Y-%m-%d') FROM (SELECT make_timestamp(CAST(i * 52592300000000 - "
+	    "62135596800000000 + "
 	    "(i * 7919) % 1000000 AS BIGINT)) AS ts FROM range(6000) t(i))");
 	RowEncoder encoder(result.Columns());
 	int checked = 0;
