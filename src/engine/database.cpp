@@ -1,5 +1,6 @@
 #include "engine/database.hpp"
 
+#include "common/sql_quote.hpp"
 #include "common/error.hpp"
 #include "engine/duckdb_error.hpp"
 
@@ -47,17 +48,6 @@ std::optional<std::string> TryRun(duckdb_connection connection, const std::strin
 	}
 	duckdb_destroy_result(&result);
 	return error;
-}
-
-std::string QuoteLiteral(const std::string &text) {
-	std::string out = "'";
-	for (char c : text) {
-		out += c;
-		if (c == '\'') {
-			out += '\'';
-		}
-	}
-	return out + "'";
 }
 
 } // namespace

@@ -1,5 +1,6 @@
 #include "engine/logical_type.hpp"
 
+#include "common/sql_quote.hpp"
 #include "common/json_writer.hpp"
 
 #include <duckdb.h>
@@ -23,28 +24,6 @@ static std::string TakeString(char *text) {
 	std::string result = text ? text : "";
 	duckdb_free(text);
 	return result;
-}
-
-static std::string QuoteIdentifier(const std::string &name) {
-	std::string out = "\"";
-	for (char c : name) {
-		out += c;
-		if (c == '"') {
-			out += '"';
-		}
-	}
-	return out + "\"";
-}
-
-static std::string QuoteLiteral(const std::string &text) {
-	std::string out = "'";
-	for (char c : text) {
-		out += c;
-		if (c == '\'') {
-			out += '\'';
-		}
-	}
-	return out + "'";
 }
 
 static std::string TypeIdName(duckdb_type id) {

@@ -1,0 +1,25 @@
+#include "common/sql_quote.hpp"
+
+namespace deltaduck {
+
+static std::string Quote(std::string_view text, char quote) {
+	std::string out(1, quote);
+	for (char c : text) {
+		out += c;
+		if (c == quote) {
+			out += quote;
+		}
+	}
+	out += quote;
+	return out;
+}
+
+std::string QuoteLiteral(std::string_view text) {
+	return Quote(text, '\'');
+}
+
+std::string QuoteIdentifier(std::string_view name) {
+	return Quote(name, '"');
+}
+
+} // namespace deltaduck

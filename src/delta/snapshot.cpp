@@ -1,0 +1,144 @@
+#include "delta/snapshot.hpp"
+
+#include "common/error.hpp"
+#include "delta/checkpoint_reader.hpp"
+#include "delta/table_features.hpp"
+
+#include <nlohmann/json.hpp>
+#include <unordered_set>
+
+namespace deltaduck::delta {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+//! Applies actions newest first (delta-kernel's reconciliation): the first protocol, metadata, txn per
+//! app and domain per name seen win; an add is live unless a newer action already named its key.
+class LogReplay {
+public:
+	explicit LogReplay(Snapshot &snapshot) : snapshot_(snapshot) {
+	}
+
+	//! One commit's actions: adds are judged against newer commits only, then every key is remembered.
+	void ApplyCommit(const std::vector<json> &actions) {
+		std::vector<std::string> keys;
+		for (const auto &line : actions) {
+			if (auto add = line.find(field::ADD); add != line.end()) {
+				auto parsed = ParseAdd(*add);
+				auto key = FileKey(parsed.path, parsed.deletion_vector);
+				if (!seen_.count(key)) {
+					snapshot_.files_.push_back(std::move(parsed));
+				}
+				keys.push_back(std::move(key));
+			} else if (auto remove = line.find(field::REMOVE); remove != line.end()) {
+				auto parsed = ParseRemove(*remove);
+				keys.push_back(FileKey(parsed.path, parsed.deletion_vector));
+			} else {
+				ApplyNonFileAction(line);
+			}
+		}
+		seen_.insert(keys.begin(), keys.end());
+	}
+
+	//! A checkpoint's action: removes there are only tombstones for vacuum.
+	void ApplyCheckpointAction(const json &line) {
+		if (auto add = line.find(field::ADD); add != line.end()) {
+			auto parsed = ParseAdd(*add);
+			if (!seen_.count(FileKey(parsed.path, parsed.deletion_vector))) {
+				snapshot_.files_.push_back(std::move(parsed));
+			}
+		} else if (line.find(field::REMOVE) == line.end()) {
+			ApplyNonFileAction(line);
+		}
+	}
+
+	bool HasProtocol() const {
+		return have_protocol_;
+	}
+	bool HasMetadata() const {
+		return have_metadata_;
+	}
+
+private:
+	void ApplyNonFileAction(const json &line) {
+		if (auto protocol = line.find(field::PROTOCOL); protocol != line.end()) {
+			if (!have_protocol_) {
+				snapshot_.protocol_ = ParseProtocol(*protocol);
+				have_protocol_ = true;
+			}
+		} else if (auto metadata = line.find(field::METADATA); metadata != line.end()) {
+			if (!have_metadata_) {
+				snapshot_.metadata_ = ParseMetadata(*metadata);
+				have_metadata_ = true;
+			}
+		} else if (auto txn = line.find(field::TXN); txn != line.end()) {
+			auto parsed = ParseSetTransaction(*txn);
+			snapshot_.transactions_.try_emplace(parsed.app_id, parsed);
+		} else if (auto domain = line.find(field::DOMAIN_METADATA); domain != line.end()) {
+			auto parsed = ParseDomainMetadata(*domain);
+			if (seen_domains_.insert(parsed.domain).second && !parsed.removed) {
+				snapshot_.domains_[parsed.domain] = parsed;
+			}
+		}
+	}
+
+	Snapshot &snapshot_;
+	std::unordered_set<std::string> seen_;
+	std::unordered_set<std::string> seen_domains_;
+	bool have_protocol_ = false;
+	bool have_metadata_ = false;
+};
+
+bool Snapshot::UsesColumnMapping() const {
+	auto mode = metadata_.configuration.find("delta.columnMapping.mode");
+	return mode != metadata_.configuration.end() && mode->second != "none";
+}
+
+fs::path Snapshot::ResolvePath(const std::string &path) const {
+	if (path.rfind("file:", 0) == 0) {
+		// file:/abs, file:///abs
+		auto rest = path.substr(5);
+		while (rest.rfind("//", 0) == 0) {
+			rest = rest.substr(1);
+		}
+		return rest;
+	}
+	auto scheme = path.find("://");
+	if (scheme != std::string::npos && path.find('/') > scheme) {
+		throw UnsupportedError("unsupported data file location " + path + ": only local files can be read");
+	}
+	if (!path.empty() && path[0] == '/') {
+		return path;
+	}
+	return table_root_ / path;
+}
+
+std::shared_ptr<const Snapshot> Snapshot::Load(Connection &connection, const fs::path &table_root,
+                                               const VersionSpec &spec) {
+	auto segment = LogSegment::Build(table_root, spec);
+	auto snapshot = std::make_shared<Snapshot>();
+	snapshot->table_root_ = table_root;
+	snapshot->version_ = segment.version;
+	LogReplay replay(*snapshot);
+	for (auto it = segment.commits.rbegin(); it != segment.commits.rend(); ++it) {
+		replay.ApplyCommit(ReadJsonActions(segment.log_dir / it->path.filename));
+	}
+	if (!segment.checkpoint_parts.empty()) {
+		ReadCheckpoint(connection, segment, [&](const json &action) { replay.ApplyCheckpointAction(action); });
+	}
+	std::string where = table_root.string() + " at version " + std::to_string(segment.version);
+	if (!replay.HasProtocol()) {
+		throw CorruptError("cannot read " + where + ": the log has no protocol action");
+	}
+	if (!replay.HasMetadata()) {
+		throw CorruptError("cannot read " + where + ": the log has no metaData action");
+	}
+	CheckReadSupported(snapshot->protocol_);
+	if (snapshot->metadata_.format_provider != "parquet") {
+		throw UnsupportedError("unsupported data file format " + snapshot->metadata_.format_provider + " in " + where);
+	}
+	snapshot->schema_ = Schema::Parse(snapshot->metadata_.schema_string);
+	return snapshot;
+}
+
+} // namespace deltaduck::delta

@@ -1,0 +1,72 @@
+#pragma once
+
+#include "delta/actions.hpp"
+#include "delta/log_segment.hpp"
+#include "delta/schema.hpp"
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace deltaduck {
+class Connection;
+}
+
+namespace deltaduck::delta {
+
+//! The state of a table at one version, from log replay. Immutable once loaded.
+class Snapshot {
+public:
+	//! Replays the log of the table at `table_root` up to `spec`. Checkpoints are read with DuckDB's
+	//! parquet reader on `connection`. Throws NotFoundError (no table / no such version), CorruptError (a
+	//! broken log) or UnsupportedError (naming the reader features this reader lacks).
+	static std::shared_ptr<const Snapshot> Load(Connection &connection, const std::filesystem::path &table_root,
+	                                            const VersionSpec &spec = {});
+
+	const std::filesystem::path &TableRoot() const {
+		return table_root_;
+	}
+	int64_t Version() const {
+		return version_;
+	}
+	const Protocol &GetProtocol() const {
+		return protocol_;
+	}
+	const Metadata &GetMetadata() const {
+		return metadata_;
+	}
+	const Schema &GetSchema() const {
+		return schema_;
+	}
+	//! The live data files.
+	const std::vector<Add> &Files() const {
+		return files_;
+	}
+	//! Latest transaction version per application id.
+	const std::map<std::string, SetTransaction> &Transactions() const {
+		return transactions_;
+	}
+	//! Domain metadata that is not removed, by domain.
+	const std::map<std::string, DomainMetadata> &Domains() const {
+		return domains_;
+	}
+	//! Whether data files name columns by physical name (column mapping mode name or id).
+	bool UsesColumnMapping() const;
+	//! The absolute location of a data file (paths in the log are relative to the table root or absolute URIs).
+	std::filesystem::path ResolvePath(const std::string &path) const;
+
+private:
+	friend class LogReplay;
+	std::filesystem::path table_root_;
+	int64_t version_ = -1;
+	Protocol protocol_;
+	Metadata metadata_;
+	Schema schema_;
+	std::vector<Add> files_;
+	std::map<std::string, SetTransaction> transactions_;
+	std::map<std::string, DomainMetadata> domains_;
+};
+
+} // namespace deltaduck::delta
