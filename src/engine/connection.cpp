@@ -105,6 +105,8 @@ Connection Connection::Open(std::shared_ptr<Database> database) {
 	// Progress is only tracked when the progress bar is on, and only reliably from the query's start when
 	// its delay is 0; we read it, DuckDB must not print it.
 	result.Execute("SET enable_progress_bar = true; SET enable_progress_bar_print = false; SET progress_bar_time = 0");
+	// Instants are shown and converted in UTC on every machine (Delta stores timestamps as UTC instants).
+	result.Execute("SET TimeZone = 'UTC'");
 	return result;
 }
 

@@ -91,8 +91,13 @@ std::shared_ptr<Database> Database::Open(const DatabaseConfig &config) {
 	if (!config.allowed_directories.empty()) {
 		// Order matters: the allow list is set first, then external access is switched off. DuckDB refuses
 		// to turn it back on, or to change the allow list, while the database runs.
+		// The extension directory stays readable so that DuckDB can list and autoload what it holds.
+		auto allowed = config.allowed_directories;
+		if (!config.extension_directory.empty()) {
+			allowed.push_back(config.extension_directory);
+		}
 		std::string list;
-		for (const auto &dir : config.allowed_directories) {
+		for (const auto &dir : allowed) {
 			list += (list.empty() ? "" : ", ") + QuoteLiteral(dir + "/");
 		}
 		failure = TryRun(connection, "SET allowed_directories = [" + list + "]");

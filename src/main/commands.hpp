@@ -18,5 +18,6 @@ void AddDataOption(CLI::App &command, DataOptions &options);
 //! Each registers one subcommand; its callback runs the command and may throw `Error`s.
 void AddQueryCommand(CLI::App &app);
 void AddSampleCommand(CLI::App &app);
+void AddDeltaCommand(CLI::App &app);
 
 } // namespace deltaduck

@@ -23,6 +23,7 @@ int main(int argc, char **argv) {
 	app.require_subcommand(1);
 	deltaduck::AddQueryCommand(app);
 	deltaduck::AddSampleCommand(app);
+	deltaduck::AddDeltaCommand(app);
 	try {
 		app.parse(argc, argv);
 	} catch (const CLI::ParseError &e) {

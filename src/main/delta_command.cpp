@@ -1,0 +1,197 @@
+#include "common/error.hpp"
+#include "common/sql_quote.hpp"
+#include "delta/checkpoint_reader.hpp"
+#include "delta/scan.hpp"
+#include "delta/table_features.hpp"
+#include "engine/connection.hpp"
+#include "engine/value_encoder.hpp"
+#include "main/commands.hpp"
+#include "main/result_format.hpp"
+
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+namespace deltaduck {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct DeltaOptions {
+	std::string path;
+	std::optional<int64_t> version;
+	std::string timestamp;
+	std::string where;
+	std::string format = "table";
+};
+
+//! A connection that may read only the table's own folder.
+Connection OpenForTable(const fs::path &root) {
+	auto config = DatabaseConfig::Defaults();
+	config.allowed_directories = {root.string()};
+	return Connection::Open(Database::Open(config));
+}
+
+fs::path TableRoot(const std::string &path) {
+	std::error_code error;
+	auto root = fs::canonical(path, error);
+	if (error) {
+		throw NotFoundError("table folder not found: " + path);
+	}
+	return root;
+}
+
+delta::VersionSpec ParseVersionSpec(Connection &connection, const DeltaOptions &options) {
+	delta::VersionSpec spec;
+	spec.version = options.version;
+	if (!options.timestamp.empty()) {
+		if (options.version) {
+			throw InvalidInputError("give either --version or --timestamp, not both");
+		}
+		auto statement = connection.Prepare("SELECT epoch_ms(CAST($1 AS TIMESTAMPTZ))");
+		statement.Bind(1, options.timestamp);
+		auto result = statement.Execute();
+		RowEncoder encoder(result.Columns());
+		auto chunk = result.Fetch();
+		encoder.Bind(chunk);
+		std::string text;
+		encoder.Columns()[0]->WriteText(text, 0);
+		spec.timestamp_ms = std::stoll(text);
+	}
+	return spec;
+}
+
+void RunScan(const DeltaOptions &options) {
+	auto format = ParseOutputFormat(options.format);
+	auto root = TableRoot(options.path);
+	auto connection = OpenForTable(root);
+	auto snapshot = delta::Snapshot::Load(connection, root, ParseVersionSpec(connection, options));
+	std::optional<delta::Predicate> filter;
+	if (!options.where.empty()) {
+		filter = delta::Predicate::Parse(options.where);
+	}
+	auto scan = delta::Scan::Plan(connection, snapshot, filter);
+	if (filter) {
+		std::cerr << "data skipping: reading " << scan.Files().size() << " of "
+		          << scan.Files().size() + scan.SkippedFiles() << " files\n";
+	}
+	auto result = connection.Query(scan.Sql());
+	PrintResult(result, format, std::cout);
+}
+
+void RunHistory(const DeltaOptions &options) {
+	auto root = TableRoot(options.path);
+	auto connection = OpenForTable(root);
+	std::string rows;
+	auto commits = delta::ListCommits(root);
+	for (auto it = commits.rbegin(); it != commits.rend(); ++it) {
+		int64_t timestamp = it->modification_time_ms;
+		std::string operation, parameters = "{}";
+		for (const auto &action : delta::ReadJsonActions(root / "_delta_log" / it->path.filename)) {
+			if (auto info = action.find(delta::field::COMMIT_INFO); info != action.end() && info->is_object()) {
+				timestamp = info->value("inCommitTimestamp", info->value("timestamp", timestamp));
+				operation = info->value("operation", "");
+				if (auto params = info->find("operationParameters"); params != info->end()) {
+					parameters = params->dump();
+				}
+			}
+		}
+		rows += (rows.empty() ? "" : ", ") + std::string("(") + std::to_string(it->path.version) + ", make_timestamp(" +
+		        std::to_string(timestamp) + " * 1000), " + QuoteLiteral(operation) + ", " + QuoteLiteral(parameters) + ")";
+	}
+	auto result = connection.Query("SELECT * FROM (VALUES " + rows +
+	                               ") AS history(version, timestamp, operation, parameters)");
+	PrintResult(result, ParseOutputFormat(options.format), std::cout, 1000);
+}
+
+void RunDescribe(const DeltaOptions &options) {
+	auto root = TableRoot(options.path);
+	auto connection = OpenForTable(root);
+	auto snapshot = delta::Snapshot::Load(connection, root, ParseVersionSpec(connection, options));
+	const auto &metadata = snapshot->GetMetadata();
+	const auto &protocol = snapshot->GetProtocol();
+	int64_t bytes = 0, rows = 0, files_without_stats = 0;
+	for (const auto &add : snapshot->Files()) {
+		bytes += add.size;
+		auto stats = add.stats ? nlohmann::json::parse(*add.stats, nullptr, false) : nlohmann::json();
+		if (stats.is_object() && stats.contains("numRecords")) {
+			rows += stats["numRecords"].get<int64_t>() -
+			        (add.deletion_vector ? add.deletion_vector->cardinality : 0);
+		} else {
+			files_without_stats++;
+		}
+	}
+	auto join = [](const std::optional<std::vector<std::string>> &list) {
+		std::string text;
+		for (const auto &item : list.value_or(std::vector<std::string>{})) {
+			text += (text.empty() ? "" : ", ") + item;
+		}
+		return text.empty() ? std::string("none") : text;
+	};
+	std::cout << "table:      " << root.string() << '\n'
+	          << "version:    " << snapshot->Version() << '\n'
+	          << "id:         " << metadata.id << '\n'
+	          << "protocol:   reader " << protocol.min_reader_version << ", writer " << protocol.min_writer_version
+	          << '\n'
+	          << "features:   reader: " << join(protocol.reader_features) << "; writer: " << join(protocol.writer_features)
+	          << '\n';
+	std::string partitions;
+	for (const auto &name : metadata.partition_columns) {
+		partitions += (partitions.empty() ? "" : ", ") + name;
+	}
+	std::cout << "partitions: " << (partitions.empty() ? "none" : partitions) << '\n'
+	          << "files:      " << snapshot->Files().size() << '\n'
+	          << "bytes:      " << bytes << '\n'
+	          << "rows:       " << rows
+	          << (files_without_stats ? " (+ unknown rows in " + std::to_string(files_without_stats) + " files without stats)"
+	                                  : std::string())
+	          << '\n'
+	          << "schema:\n";
+	for (const auto &field : snapshot->GetSchema().fields) {
+		std::cout << "  " << field.name << "  " << field.type->ToDuckDB() << (field.nullable ? "" : " NOT NULL") << '\n';
+	}
+}
+
+void AddPathAndVersion(CLI::App &command, DeltaOptions &options) {
+	command.add_option("path", options.path, "The table folder (holding _delta_log/)")->required();
+	command.add_option("--version", options.version, "Read this version instead of the latest");
+	command.add_option("--timestamp", options.timestamp,
+	                   "Read the version current at this time (ISO 8601, e.g. 2026-01-01T00:00:00Z)");
+}
+
+} // namespace
+
+void AddDeltaCommand(CLI::App &app) {
+	auto *delta = app.add_subcommand("delta", "Read Delta Lake tables: scan, history, describe");
+	delta->require_subcommand(1);
+
+	auto scan_options = std::make_shared<DeltaOptions>();
+	auto *scan = delta->add_subcommand("scan", "Print the rows of a table (a version with --version/--timestamp)");
+	AddPathAndVersion(*scan, *scan_options);
+	scan->add_option("--where", scan_options->where,
+	                 "Keep rows matching simple filters, also used to skip files by partition values and stats: "
+	                 "col = 1 AND day BETWEEN DATE '2024-01-01' AND DATE '2024-01-31' AND city IN ('Oslo') AND x "
+	                 "IS NOT NULL");
+	scan->add_option("--format", scan_options->format, "table, csv or json")
+	    ->capture_default_str()
+	    ->check(CLI::IsMember({"table", "csv", "json"}));
+	scan->callback([scan_options] { RunScan(*scan_options); });
+
+	auto history_options = std::make_shared<DeltaOptions>();
+	auto *history = delta->add_subcommand("history", "List a table's commits: version, timestamp, operation, parameters");
+	history->add_option("path", history_options->path, "The table folder (holding _delta_log/)")->required();
+	history->add_option("--format", history_options->format, "table, csv or json")
+	    ->capture_default_str()
+	    ->check(CLI::IsMember({"table", "csv", "json"}));
+	history->callback([history_options] { RunHistory(*history_options); });
+
+	auto describe_options = std::make_shared<DeltaOptions>();
+	auto *describe = delta->add_subcommand(
+	    "describe", "Show a table's version, schema, partitioning, protocol, file count, bytes and rows");
+	AddPathAndVersion(*describe, *describe_options);
+	describe->callback([describe_options] { RunDescribe(*describe_options); });
+}
+
+} // namespace deltaduck
