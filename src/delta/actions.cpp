@@ -168,8 +168,11 @@ Metadata ParseMetadata(const json &object) {
 	if (format != object.end() && format->is_object() && format->contains("provider")) {
 		metadata.format_provider = format->at("provider").get<std::string>();
 	}
-	metadata.schema_string = RequiredString(object, field::METADATA, "schemaString");
-	metadata.partition_columns = StringList(object, field::METADATA, "partitionColumns").value_or(std::vector<std::string>{});
+	// Spark treats a missing schema string as an empty schema; so do we (a scan then has no columns).
+	metadata.schema_string =
+	    Optional<std::string>(object, field::METADATA, "schemaString").value_or(R"({"type":"struct","fields":[]})");
+	metadata.partition_columns =
+	    StringList(object, field::METADATA, "partitionColumns").value_or(std::vector<std::string>{});
 	metadata.configuration = StringMap(object, field::METADATA, "configuration");
 	metadata.created_time = Optional<int64_t>(object, field::METADATA, "createdTime");
 	return metadata;

@@ -32,8 +32,8 @@ std::vector<json> ReadJsonActions(const fs::path &file) {
 		try {
 			parsed = json::parse(line);
 		} catch (const json::exception &e) {
-			throw CorruptError("corrupt Delta log file " + file.string() + " at line " + std::to_string(number) +
-			                   ": " + e.what());
+			throw CorruptError("corrupt Delta log file " + file.string() + " at line " + std::to_string(number) + ": " +
+			                   e.what());
 		}
 		if (!parsed.is_object()) {
 			throw CorruptError("corrupt Delta log file " + file.string() + " at line " + std::to_string(number) +

@@ -135,8 +135,10 @@ void DecodeRoaring(ByteReader &reader, uint64_t high, std::vector<uint64_t> &out
 }
 
 uint32_t ReadBigEndian32(const std::string &bytes, size_t at) {
-	return uint32_t(static_cast<unsigned char>(bytes[at])) << 24 | uint32_t(static_cast<unsigned char>(bytes[at + 1])) << 16 |
-	       uint32_t(static_cast<unsigned char>(bytes[at + 2])) << 8 | uint32_t(static_cast<unsigned char>(bytes[at + 3]));
+	return uint32_t(static_cast<unsigned char>(bytes[at])) << 24 |
+	       uint32_t(static_cast<unsigned char>(bytes[at + 1])) << 16 |
+	       uint32_t(static_cast<unsigned char>(bytes[at + 2])) << 8 |
+	       uint32_t(static_cast<unsigned char>(bytes[at + 3]));
 }
 
 std::string FormatUuid(const std::string &bytes) {
@@ -193,7 +195,8 @@ std::vector<uint64_t> LoadDeletedRows(const fs::path &table_root, const Deletion
 		}
 		data.resize(dv.size_in_bytes);
 	} else if (dv.storage_type == 'u' || dv.storage_type == 'p') {
-		fs::path file = dv.storage_type == 'u' ? DeletionVectorPath(table_root, dv) : fs::path(DecodeUriPath(dv.path_or_inline_dv));
+		fs::path file =
+		    dv.storage_type == 'u' ? DeletionVectorPath(table_root, dv) : fs::path(DecodeUriPath(dv.path_or_inline_dv));
 		if (dv.storage_type == 'p' && file.string().rfind("file:", 0) == 0) {
 			file = file.string().substr(5);
 		}

@@ -40,7 +40,7 @@ LogListing ListLog(const fs::path &table_root) {
 			continue;
 		}
 		if (parsed->type == LogPathType::COMMIT) {
-			listing.commits[parsed->version] = CommitFile {*parsed, ModificationTimeMs(entry)};
+			listing.commits[parsed->version] = CommitFile{*parsed, ModificationTimeMs(entry)};
 		} else if (parsed->IsCheckpoint()) {
 			listing.checkpoints[parsed->version].push_back(*parsed);
 		}
@@ -57,7 +57,8 @@ LogListing ListLog(const fs::path &table_root) {
 //! Commit timestamps made non-decreasing, as Delta readers do for clocks that went backwards.
 void MakeMonotonic(std::vector<CommitFile> &commits) {
 	for (size_t i = 1; i < commits.size(); i++) {
-		commits[i].modification_time_ms = std::max(commits[i].modification_time_ms, commits[i - 1].modification_time_ms);
+		commits[i].modification_time_ms =
+		    std::max(commits[i].modification_time_ms, commits[i - 1].modification_time_ms);
 	}
 }
 
@@ -140,10 +141,10 @@ LogSegment LogSegment::Build(const fs::path &table_root, const VersionSpec &spec
 			}
 		}
 		if (target < 0) {
-			throw NotFoundError("no version of " + table_root.string() + " exists at " + FormatMs(*spec.timestamp_ms) +
-			                    (commits.empty() ? std::string()
-			                                     : ": the earliest commit is at " +
-			                                           FormatMs(commits.front().modification_time_ms)));
+			throw NotFoundError(
+			    "no version of " + table_root.string() + " exists at " + FormatMs(*spec.timestamp_ms) +
+			    (commits.empty() ? std::string()
+			                     : ": the earliest commit is at " + FormatMs(commits.front().modification_time_ms)));
 		}
 	}
 
@@ -169,8 +170,8 @@ LogSegment LogSegment::Build(const fs::path &table_root, const VersionSpec &spec
 				throw CorruptError("cannot read " + table_root.string() + " at version " + std::to_string(target) +
 				                   ": _delta_log has neither commit 0 nor a checkpoint to start from");
 			}
-			throw CorruptError("missing commit version " + std::to_string(version) + " in " +
-			                   segment.log_dir.string() + ": commit versions must be contiguous");
+			throw CorruptError("missing commit version " + std::to_string(version) + " in " + segment.log_dir.string() +
+			                   ": commit versions must be contiguous");
 		}
 		segment.commits.push_back(commit->second);
 	}

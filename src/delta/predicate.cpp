@@ -17,7 +17,8 @@ struct Token {
 };
 
 bool IsKeyword(const std::string &upper) {
-	for (const char *keyword : {"AND", "OR", "NOT", "BETWEEN", "IN", "IS", "NULL", "TRUE", "FALSE", "DATE", "TIMESTAMP"}) {
+	for (const char *keyword :
+	     {"AND", "OR", "NOT", "BETWEEN", "IN", "IS", "NULL", "TRUE", "FALSE", "DATE", "TIMESTAMP"}) {
 		if (upper == keyword) {
 			return true;
 		}
@@ -49,7 +50,8 @@ std::vector<Token> Tokenize(std::string_view text) {
 			}
 			std::string word(text.substr(start, i - start));
 			auto upper = Upper(word);
-			tokens.push_back(IsKeyword(upper) ? Token {Token::Kind::KEYWORD, upper} : Token {Token::Kind::IDENTIFIER, word});
+			tokens.push_back(IsKeyword(upper) ? Token{Token::Kind::KEYWORD, upper}
+			                                  : Token{Token::Kind::IDENTIFIER, word});
 		} else if (c == '"' || c == '\'') {
 			std::string value;
 			i++;
@@ -70,15 +72,19 @@ std::vector<Token> Tokenize(std::string_view text) {
 			}
 			tokens.push_back({c == '"' ? Token::Kind::IDENTIFIER : Token::Kind::STRING, value});
 		} else if (std::isdigit(static_cast<unsigned char>(c)) ||
-		           ((c == '-' || c == '.') && i + 1 < text.size() && std::isdigit(static_cast<unsigned char>(text[i + 1])))) {
+		           ((c == '-' || c == '.') && i + 1 < text.size() &&
+		            std::isdigit(static_cast<unsigned char>(text[i + 1])))) {
 			size_t start = i++;
-			while (i < text.size() && (std::isalnum(static_cast<unsigned char>(text[i])) || text[i] == '.' ||
-			                           ((text[i] == '-' || text[i] == '+') && (text[i - 1] == 'e' || text[i - 1] == 'E')))) {
+			while (i < text.size() &&
+			       (std::isalnum(static_cast<unsigned char>(text[i])) || text[i] == '.' ||
+			        ((text[i] == '-' || text[i] == '+') && (text[i - 1] == 'e' || text[i - 1] == 'E')))) {
 				i++;
 			}
 			tokens.push_back({Token::Kind::NUMBER, std::string(text.substr(start, i - start))});
 		} else if (c == '(' || c == ')' || c == ',') {
-			tokens.push_back({c == '(' ? Token::Kind::LPAREN : c == ')' ? Token::Kind::RPAREN : Token::Kind::COMMA,
+			tokens.push_back({c == '('   ? Token::Kind::LPAREN
+			                  : c == ')' ? Token::Kind::RPAREN
+			                             : Token::Kind::COMMA,
 			                  std::string(1, c)});
 			i++;
 		} else if (c == '=' || c == '<' || c == '>' || c == '!') {
@@ -169,7 +175,7 @@ private:
 		comparison.column = Next().text;
 		if (Peek().kind == Token::Kind::OPERATOR) {
 			auto op = Next().text;
-			comparison.op = op == "=" || op == "==" ? Comparison::Op::EQ
+			comparison.op = op == "=" || op == "=="    ? Comparison::Op::EQ
 			                : op == "!=" || op == "<>" ? Comparison::Op::NE
 			                : op == "<"                ? Comparison::Op::LT
 			                : op == "<="               ? Comparison::Op::LE
@@ -231,9 +237,7 @@ std::string Predicate::ToSql(const Schema &schema, const std::string &column_pre
 		}
 		auto column = column_prefix + QuoteIdentifier(field->name);
 		auto type = field->type->ToDuckDB();
-		auto literal = [&](size_t i) {
-			return "CAST(" + QuoteLiteral(comparison.values[i]) + " AS " + type + ")";
-		};
+		auto literal = [&](size_t i) { return "CAST(" + QuoteLiteral(comparison.values[i]) + " AS " + type + ")"; };
 		std::string term;
 		switch (comparison.op) {
 		case Comparison::Op::EQ:

@@ -115,9 +115,9 @@ std::string ConvertExpression(const std::string &expr, const DataType &type, boo
 		return "list_transform(" + expr + ", lambda " + variable + ": " +
 		       ConvertExpression(variable, *type.element, column_mapping, depth + 1) + ")";
 	case DataType::Kind::MAP:
-		return "map_from_entries(list_transform(map_entries(" + expr + "), lambda " + variable + ": {'key': " +
-		       ConvertExpression(variable + ".key", *type.key, column_mapping, depth + 1) + ", 'value': " +
-		       ConvertExpression(variable + ".value", *type.value, column_mapping, depth + 1) + "}))";
+		return "map_from_entries(list_transform(map_entries(" + expr + "), lambda " + variable +
+		       ": {'key': " + ConvertExpression(variable + ".key", *type.key, column_mapping, depth + 1) +
+		       ", 'value': " + ConvertExpression(variable + ".value", *type.value, column_mapping, depth + 1) + "}))";
 	default:
 		return "CAST(" + expr + " AS " + type.ToDuckDB() + ")";
 	}
@@ -145,9 +145,8 @@ const std::optional<std::string> *FindPartitionValue(const Add &add, const Struc
 std::string StatsCondition(const Comparison &comparison, const StructField &field, bool column_mapping) {
 	const auto &type = *field.type;
 	auto physical = field.PhysicalName(column_mapping);
-	if (type.kind == DataType::Kind::STRUCT || type.kind == DataType::Kind::ARRAY ||
-	    type.kind == DataType::Kind::MAP || type.name == "binary" || type.name == "boolean" ||
-	    physical.find_first_of("\"\\") != std::string::npos) {
+	if (type.kind == DataType::Kind::STRUCT || type.kind == DataType::Kind::ARRAY || type.kind == DataType::Kind::MAP ||
+	    type.name == "binary" || type.name == "boolean" || physical.find_first_of("\"\\") != std::string::npos) {
 		return "true";
 	}
 	auto duck = type.ToDuckDB();
@@ -165,9 +164,7 @@ std::string StatsCondition(const Comparison &comparison, const StructField &fiel
 	}
 	auto nulls = "TRY_CAST(" + stat("nullCount") + " AS BIGINT)";
 	auto records = "TRY_CAST(json_extract_string(stats, '$.numRecords') AS BIGINT)";
-	auto literal = [&](size_t i) {
-		return "CAST(" + QuoteLiteral(comparison.values[i]) + " AS " + duck + ")";
-	};
+	auto literal = [&](size_t i) { return "CAST(" + QuoteLiteral(comparison.values[i]) + " AS " + duck + ")"; };
 	std::string condition;
 	switch (comparison.op) {
 	case Comparison::Op::EQ:
@@ -220,7 +217,7 @@ std::vector<size_t> PruneFiles(Connection &connection, const Snapshot &snapshot,
 		}
 		std::string condition;
 		if (std::find(partitions.begin(), partitions.end(), field->name) != partitions.end()) {
-			Predicate single {{comparison}};
+			Predicate single{{comparison}};
 			condition = "coalesce(" + single.ToSql(schema, "p.") + ", false)";
 		} else {
 			condition = StatsCondition(comparison, *field, mapping);
@@ -259,7 +256,8 @@ std::vector<size_t> PruneFiles(Connection &connection, const Snapshot &snapshot,
 
 } // namespace
 
-Scan Scan::Plan(Connection &connection, std::shared_ptr<const Snapshot> snapshot, const std::optional<Predicate> &filter) {
+Scan Scan::Plan(Connection &connection, std::shared_ptr<const Snapshot> snapshot,
+                const std::optional<Predicate> &filter) {
 	Scan scan;
 	scan.snapshot_ = snapshot;
 	const auto &schema = snapshot->GetSchema();

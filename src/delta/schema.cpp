@@ -1,7 +1,7 @@
 #include "delta/schema.hpp"
 
-#include "common/sql_quote.hpp"
 #include "common/error.hpp"
+#include "common/sql_quote.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -37,8 +37,8 @@ std::shared_ptr<const DataType> ParseType(const json &type) {
 	auto result = std::make_shared<DataType>();
 	if (type.is_string()) {
 		auto name = type.get<std::string>();
-		static const char *PRIMITIVES[] = {"string", "long",    "integer", "short",     "byte",
-		                                   "float",  "double",  "boolean", "binary",    "date",
+		static const char *PRIMITIVES[] = {"string",    "long",          "integer", "short",  "byte",
+		                                   "float",     "double",        "boolean", "binary", "date",
 		                                   "timestamp", "timestamp_ntz", "void"};
 		for (const char *primitive : PRIMITIVES) {
 			if (name == primitive) {
@@ -182,7 +182,7 @@ Schema Schema::Parse(const std::string &schema_string) {
 	if (type->kind != DataType::Kind::STRUCT) {
 		throw CorruptError("malformed schema: the top-level type is not a struct");
 	}
-	return Schema {type->fields};
+	return Schema{type->fields};
 }
 
 const StructField *Schema::Find(const std::string &name) const {

@@ -6,7 +6,10 @@ namespace deltaduck::delta {
 
 const std::set<std::string> &SupportedReaderFeatures() {
 	static const std::set<std::string> FEATURES = {
-	    "columnMapping", "deletionVectors", "timestampNtz", "v2Checkpoint",
+	    "columnMapping",
+	    "deletionVectors",
+	    "timestampNtz",
+	    "v2Checkpoint",
 	    // Only restricts which vacuum implementations may write; nothing for a reader to do.
 	    "vacuumProtocolCheck",
 	};

@@ -1,7 +1,7 @@
 #include "engine/database.hpp"
 
-#include "common/sql_quote.hpp"
 #include "common/error.hpp"
+#include "common/sql_quote.hpp"
 #include "engine/duckdb_error.hpp"
 
 #include <duckdb.h>

@@ -1,7 +1,7 @@
 #include "engine/logical_type.hpp"
 
-#include "common/sql_quote.hpp"
 #include "common/json_writer.hpp"
+#include "common/sql_quote.hpp"
 
 #include <duckdb.h>
 #include <utility>

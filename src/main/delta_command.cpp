@@ -99,10 +99,11 @@ void RunHistory(const DeltaOptions &options) {
 			}
 		}
 		rows += (rows.empty() ? "" : ", ") + std::string("(") + std::to_string(it->path.version) + ", make_timestamp(" +
-		        std::to_string(timestamp) + " * 1000), " + QuoteLiteral(operation) + ", " + QuoteLiteral(parameters) + ")";
+		        std::to_string(timestamp) + " * 1000), " + QuoteLiteral(operation) + ", " + QuoteLiteral(parameters) +
+		        ")";
 	}
-	auto result = connection.Query("SELECT * FROM (VALUES " + rows +
-	                               ") AS history(version, timestamp, operation, parameters)");
+	auto result =
+	    connection.Query("SELECT * FROM (VALUES " + rows + ") AS history(version, timestamp, operation, parameters)");
 	PrintResult(result, ParseOutputFormat(options.format), std::cout, 1000);
 }
 
@@ -117,8 +118,7 @@ void RunDescribe(const DeltaOptions &options) {
 		bytes += add.size;
 		auto stats = add.stats ? nlohmann::json::parse(*add.stats, nullptr, false) : nlohmann::json();
 		if (stats.is_object() && stats.contains("numRecords")) {
-			rows += stats["numRecords"].get<int64_t>() -
-			        (add.deletion_vector ? add.deletion_vector->cardinality : 0);
+			rows += stats["numRecords"].get<int64_t>() - (add.deletion_vector ? add.deletion_vector->cardinality : 0);
 		} else {
 			files_without_stats++;
 		}
@@ -135,8 +135,8 @@ void RunDescribe(const DeltaOptions &options) {
 	          << "id:         " << metadata.id << '\n'
 	          << "protocol:   reader " << protocol.min_reader_version << ", writer " << protocol.min_writer_version
 	          << '\n'
-	          << "features:   reader: " << join(protocol.reader_features) << "; writer: " << join(protocol.writer_features)
-	          << '\n';
+	          << "features:   reader: " << join(protocol.reader_features)
+	          << "; writer: " << join(protocol.writer_features) << '\n';
 	std::string partitions;
 	for (const auto &name : metadata.partition_columns) {
 		partitions += (partitions.empty() ? "" : ", ") + name;
@@ -145,12 +145,14 @@ void RunDescribe(const DeltaOptions &options) {
 	          << "files:      " << snapshot->Files().size() << '\n'
 	          << "bytes:      " << bytes << '\n'
 	          << "rows:       " << rows
-	          << (files_without_stats ? " (+ unknown rows in " + std::to_string(files_without_stats) + " files without stats)"
-	                                  : std::string())
+	          << (files_without_stats
+	                  ? " (+ unknown rows in " + std::to_string(files_without_stats) + " files without stats)"
+	                  : std::string())
 	          << '\n'
 	          << "schema:\n";
 	for (const auto &field : snapshot->GetSchema().fields) {
-		std::cout << "  " << field.name << "  " << field.type->ToDuckDB() << (field.nullable ? "" : " NOT NULL") << '\n';
+		std::cout << "  " << field.name << "  " << field.type->ToDuckDB() << (field.nullable ? "" : " NOT NULL")
+		          << '\n';
 	}
 }
 
@@ -180,7 +182,8 @@ void AddDeltaCommand(CLI::App &app) {
 	scan->callback([scan_options] { RunScan(*scan_options); });
 
 	auto history_options = std::make_shared<DeltaOptions>();
-	auto *history = delta->add_subcommand("history", "List a table's commits: version, timestamp, operation, parameters");
+	auto *history =
+	    delta->add_subcommand("history", "List a table's commits: version, timestamp, operation, parameters");
 	history->add_option("path", history_options->path, "The table folder (holding _delta_log/)")->required();
 	history->add_option("--format", history_options->format, "table, csv or json")
 	    ->capture_default_str()
