@@ -17,5 +17,7 @@ double BestSeconds(int runs, const std::function<void()> &fn);
 
 //! Benchmarks of the engine layer.
 void RunEngineBenchmarks();
+//! Benchmarks of the Delta reader: snapshot load and scans.
+void RunDeltaBenchmarks();
 
 } // namespace deltaduck::bench

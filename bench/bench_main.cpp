@@ -33,6 +33,7 @@ double BestSeconds(int runs, const std::function<void()> &fn) {
 int main() {
 	try {
 		deltaduck::bench::RunEngineBenchmarks();
+		deltaduck::bench::RunDeltaBenchmarks();
 	} catch (const std::exception &e) {
 		std::fprintf(stderr, "benchmark failed: %s\n", e.what());
 		return 1;
