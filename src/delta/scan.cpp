@@ -260,13 +260,6 @@ Scan Scan::Plan(Connection &connection, std::shared_ptr<const Snapshot> snapshot
                 const std::optional<Predicate> &filter) {
 	Scan scan;
 	scan.snapshot_ = snapshot;
-	const auto &schema = snapshot->GetSchema();
-	const auto &partitions = snapshot->GetMetadata().partition_columns;
-	bool mapping = snapshot->UsesColumnMapping();
-	auto is_partition = [&](const StructField &field) {
-		return std::find(partitions.begin(), partitions.end(), field.name) != partitions.end();
-	};
-
 	std::vector<const Add *> live;
 	for (const auto &add : snapshot->Files()) {
 		live.push_back(&add);
@@ -292,6 +285,13 @@ Scan Scan::Plan(Connection &connection, std::shared_ptr<const Snapshot> snapshot
 		paths.push_back(path.string());
 	}
 
+	// The schema is needed only from here on: a missing data file is reported first.
+	const auto &schema = snapshot->GetSchema();
+	const auto &partitions = snapshot->GetMetadata().partition_columns;
+	bool mapping = snapshot->UsesColumnMapping();
+	auto is_partition = [&](const StructField &field) {
+		return std::find(partitions.begin(), partitions.end(), field.name) != partitions.end();
+	};
 	if (scan.files_.empty()) {
 		std::string select;
 		for (const auto &field : schema.fields) {

@@ -89,6 +89,18 @@ private:
 	bool have_metadata_ = false;
 };
 
+const Metadata &Snapshot::GetMetadata() const {
+	if (!missing_metadata_.empty()) {
+		throw CorruptError(missing_metadata_);
+	}
+	return metadata_;
+}
+
+const Schema &Snapshot::GetSchema() const {
+	GetMetadata();
+	return schema_;
+}
+
 bool Snapshot::UsesColumnMapping() const {
 	auto mode = metadata_.configuration.find("delta.columnMapping.mode");
 	return mode != metadata_.configuration.end() && mode->second != "none";
@@ -130,10 +142,12 @@ std::shared_ptr<const Snapshot> Snapshot::Load(Connection &connection, const fs:
 	if (!replay.HasProtocol()) {
 		throw CorruptError("cannot read " + where + ": the log has no protocol action");
 	}
-	if (!replay.HasMetadata()) {
-		throw CorruptError("cannot read " + where + ": the log has no metaData action");
-	}
 	CheckReadSupported(snapshot->protocol_);
+	if (!replay.HasMetadata()) {
+		// Like Delta Standalone, the file list loads without metadata; whatever needs the schema fails.
+		snapshot->missing_metadata_ = "cannot read " + where + ": the log has no metaData action";
+		return snapshot;
+	}
 	if (snapshot->metadata_.format_provider != "parquet") {
 		throw UnsupportedError("unsupported data file format " + snapshot->metadata_.format_provider + " in " + where);
 	}

@@ -21,7 +21,8 @@ class Snapshot {
 public:
 	//! Replays the log of the table at `table_root` up to `spec`. Checkpoints are read with DuckDB's
 	//! parquet reader on `connection`. Throws NotFoundError (no table / no such version), CorruptError (a
-	//! broken log) or UnsupportedError (naming the reader features this reader lacks).
+	//! broken log, no protocol) or UnsupportedError (naming the reader features this reader lacks). A log
+	//! without metaData loads (its file list is known) but GetMetadata/GetSchema throw.
 	static std::shared_ptr<const Snapshot> Load(Connection &connection, const std::filesystem::path &table_root,
 	                                            const VersionSpec &spec = {});
 
@@ -34,12 +35,10 @@ public:
 	const Protocol &GetProtocol() const {
 		return protocol_;
 	}
-	const Metadata &GetMetadata() const {
-		return metadata_;
-	}
-	const Schema &GetSchema() const {
-		return schema_;
-	}
+	//! The table's metadata; throws CorruptError when the log has none (the file list still loads).
+	const Metadata &GetMetadata() const;
+	//! The table's schema; throws CorruptError when the log has no metadata.
+	const Schema &GetSchema() const;
 	//! The live data files.
 	const std::vector<Add> &Files() const {
 		return files_;
@@ -67,6 +66,8 @@ private:
 	std::vector<Add> files_;
 	std::map<std::string, SetTransaction> transactions_;
 	std::map<std::string, DomainMetadata> domains_;
+	//! Why metadata is unavailable (empty when the log has it).
+	std::string missing_metadata_;
 };
 
 } // namespace deltaduck::delta
