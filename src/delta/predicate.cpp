@@ -33,6 +33,15 @@ std::string Upper(std::string text) {
 	return text;
 }
 
+//! Whether a number starts at `i`: 5, .5, -5, -.5.
+bool StartsNumber(std::string_view text, size_t i) {
+	auto digit_at = [&](size_t k) { return k < text.size() && std::isdigit(static_cast<unsigned char>(text[k])); };
+	if (text[i] == '-') {
+		i++;
+	}
+	return digit_at(i) || (i < text.size() && text[i] == '.' && digit_at(i + 1));
+}
+
 std::vector<Token> Tokenize(std::string_view text) {
 	std::vector<Token> tokens;
 	size_t i = 0;
@@ -71,9 +80,7 @@ std::vector<Token> Tokenize(std::string_view text) {
 				value += text[i++];
 			}
 			tokens.push_back({c == '"' ? Token::Kind::IDENTIFIER : Token::Kind::STRING, value});
-		} else if (std::isdigit(static_cast<unsigned char>(c)) ||
-		           ((c == '-' || c == '.') && i + 1 < text.size() &&
-		            std::isdigit(static_cast<unsigned char>(text[i + 1])))) {
+		} else if (StartsNumber(text, i)) {
 			size_t start = i++;
 			while (i < text.size() &&
 			       (std::isalnum(static_cast<unsigned char>(text[i])) || text[i] == '.' ||

@@ -218,7 +218,8 @@ std::vector<size_t> PruneFiles(Connection &connection, const Snapshot &snapshot,
 		std::string condition;
 		if (std::find(partitions.begin(), partitions.end(), field->name) != partitions.end()) {
 			Predicate single{{comparison}};
-			condition = "coalesce(" + single.ToSql(schema, "p.") + ", false)";
+			// Partition values live in one struct column, so no column name can collide with idx or stats.
+			condition = "coalesce(" + single.ToSql(schema, "f.pv.") + ", false)";
 		} else {
 			condition = StatsCondition(comparison, *field, mapping);
 		}
@@ -245,8 +246,8 @@ std::vector<size_t> PruneFiles(Connection &connection, const Snapshot &snapshot,
 		}
 		rows += (i ? ", " : "") + row + "})";
 	}
-	auto result = QueryText(connection, "SELECT idx FROM (SELECT idx, stats, unnest(p) FROM (VALUES " + rows +
-	                                        ") f(idx, stats, p)) p WHERE " + keep + " ORDER BY idx");
+	auto result = QueryText(connection,
+	                        "SELECT idx FROM (VALUES " + rows + ") f(idx, stats, pv) WHERE " + keep + " ORDER BY idx");
 	std::vector<size_t> kept;
 	for (const auto &row : result) {
 		kept.push_back(std::stoull(row[0]));

@@ -9,7 +9,7 @@
 #include "engine/connection.hpp"
 #include "tests/support/table_compare.hpp"
 
-#include <cstdlib>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
@@ -25,14 +25,23 @@ protected:
 		tables_ = fs::temp_directory_path() / ("deltaduck-interop-" + std::to_string(::getpid()));
 		fs::remove_all(tables_);
 		auto command = std::string(DELTADUCK_VENV_PYTHON) + " '" + DELTADUCK_SOURCE_DIR +
-		               "/tests/interop/make_delta_rs_tables.py' '" + tables_.string() + "'";
-		ASSERT_EQ(std::system(command.c_str()), 0) << "delta-rs could not write the interop tables: " << command;
+		               "/tests/interop/make_delta_rs_tables.py' '" + tables_.string() + "' 2>&1";
+		// A failure here must fail every test (gtest would report the suite's tests as skipped).
+		generator_output_.clear();
+		if (FILE *pipe = popen(command.c_str(), "r")) {
+			char buffer[512];
+			while (fgets(buffer, sizeof(buffer), pipe)) {
+				generator_output_ += buffer;
+			}
+			generated_ = pclose(pipe) == 0;
+		}
 	}
 	static void TearDownTestSuite() {
 		std::error_code error;
 		fs::remove_all(tables_, error);
 	}
 	void SetUp() override {
+		ASSERT_TRUE(generated_) << "delta-rs could not write the interop tables:\n" << generator_output_;
 		auto config = DatabaseConfig::Defaults();
 		config.extensions = {"delta"};
 		database_ = Database::Open(config);
@@ -69,11 +78,15 @@ protected:
 	}
 
 	static fs::path tables_;
+	static bool generated_;
+	static std::string generator_output_;
 	std::shared_ptr<Database> database_;
 	std::unique_ptr<Connection> connection_;
 };
 
 fs::path DeltaRsInterop::tables_;
+bool DeltaRsInterop::generated_ = false;
+std::string DeltaRsInterop::generator_output_;
 
 TEST_F(DeltaRsInterop, AppendsAndOverwriteEveryVersion) {
 	CheckTable("appends-overwrite");

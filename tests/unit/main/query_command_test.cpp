@@ -1,74 +1,12 @@
-// Runs the real `deltaduck` binary (path from DELTADUCK_BINARY, set by CTest) as a user would.
+#include "tests/unit/main/cli_test.hpp"
 
-#include <array>
-#include <cstdio>
-#include <cstdlib>
 #include <filesystem>
-#include <gtest/gtest.h>
-#include <string>
-#include <sys/wait.h>
-#include <unistd.h>
 
 namespace deltaduck {
 
 namespace {
 
-struct CommandResult {
-	int status;
-	std::string out;
-	std::string err;
-};
-
-std::string ReadFile(const std::filesystem::path &path) {
-	std::string text;
-	if (FILE *file = std::fopen(path.c_str(), "rb")) {
-		std::array<char, 4096> buffer;
-		size_t n;
-		while ((n = std::fread(buffer.data(), 1, buffer.size(), file)) > 0) {
-			text.append(buffer.data(), n);
-		}
-		std::fclose(file);
-	}
-	return text;
-}
-
-//! Single-quotes an argument for /bin/sh.
-std::string ShellQuote(const std::string &arg) {
-	std::string out = "'";
-	for (char c : arg) {
-		out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-	}
-	return out + "'";
-}
-
-class QueryCommandTest : public ::testing::Test {
-protected:
-	std::filesystem::path dir =
-	    std::filesystem::temp_directory_path() / ("deltaduck-cli-" + std::to_string(::getpid()) + "-" +
-	                                              ::testing::UnitTest::GetInstance()->current_test_info()->name());
-
-	void SetUp() override {
-		std::filesystem::create_directories(dir);
-	}
-	void TearDown() override {
-		std::filesystem::remove_all(dir);
-	}
-
-	CommandResult Run(const std::vector<std::string> &args, const std::string &stdin_text = "") {
-		const char *binary = std::getenv("DELTADUCK_BINARY");
-		std::string command = ShellQuote(binary ? binary : "build/deltaduck");
-		for (const auto &arg : args) {
-			command += " " + ShellQuote(arg);
-		}
-		auto in = dir / "stdin", out = dir / "stdout", err = dir / "stderr";
-		FILE *file = std::fopen(in.c_str(), "wb");
-		std::fwrite(stdin_text.data(), 1, stdin_text.size(), file);
-		std::fclose(file);
-		command += " <" + ShellQuote(in) + " >" + ShellQuote(out) + " 2>" + ShellQuote(err);
-		int status = std::system(command.c_str());
-		return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, ReadFile(out), ReadFile(err)};
-	}
-};
+class QueryCommandTest : public CliTest {};
 
 } // namespace
 
@@ -109,10 +47,7 @@ TEST_F(QueryCommandTest, ReadsSqlFromStandardInput) {
 
 TEST_F(QueryCommandTest, RelativePathsResolveInsideTheDataDirectory) {
 	auto data = dir / "data";
-	std::filesystem::create_directories(data / "raw" / "people");
-	FILE *file = std::fopen((data / "raw" / "people" / "a.csv").c_str(), "w");
-	std::fputs("name,age\nada,36\ngrace,45\n", file);
-	std::fclose(file);
+	WriteFile(data / "raw" / "people" / "a.csv", "name,age\nada,36\ngrace,45\n");
 	auto result =
 	    Run({"query", "--data", data, "--format", "csv", "SELECT sum(age) AS total FROM read_csv('raw/people/*.csv')"});
 	EXPECT_EQ(result.status, 0) << result.err;
