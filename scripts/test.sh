@@ -11,10 +11,10 @@ echo "== clang-format (check)"
 git ls-files --cached --others --exclude-standard '*.cpp' '*.hpp' | xargs clang-format --dry-run --Werror
 echo "formatting ok"
 
-echo "== unit tests under AddressSanitizer + UndefinedBehaviorSanitizer ($asan)"
+echo "== unit and conformance tests under AddressSanitizer + UndefinedBehaviorSanitizer ($asan)"
 # DuckDB itself is not instrumented; leaks are checked in our code through its handles.
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	ctest --test-dir "$asan" --output-on-failure -j 2 -L unit
+	ctest --test-dir "$asan" --output-on-failure -j 2 -L "unit|conformance"
 
 echo "== all suites ($build)"
 ctest --test-dir "$build" --output-on-failure -j 2

@@ -90,9 +90,10 @@ std::string FormatMs(int64_t ms) {
 	std::chrono::year_month_day date(days);
 	std::chrono::hh_mm_ss time(seconds - days);
 	char buffer[64];
-	std::snprintf(buffer, sizeof(buffer), "%04d-%02u-%02uT%02ld:%02ld:%02lldZ", int(date.year()),
+	std::snprintf(buffer, sizeof(buffer), "%04d-%02u-%02uT%02ld:%02ld:%02lld.%03lldZ", int(date.year()),
 	              unsigned(date.month()), unsigned(date.day()), long(time.hours().count()),
-	              long(time.minutes().count()), static_cast<long long>(time.seconds().count()));
+	              long(time.minutes().count()), static_cast<long long>(time.seconds().count()),
+	              static_cast<long long>(((ms % 1000) + 1000) % 1000));
 	return buffer;
 }
 

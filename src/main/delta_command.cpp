@@ -98,9 +98,9 @@ void RunHistory(const DeltaOptions &options) {
 				}
 			}
 		}
-		rows += (rows.empty() ? "" : ", ") + std::string("(") + std::to_string(it->path.version) + ", make_timestamp(" +
-		        std::to_string(timestamp) + " * 1000), " + QuoteLiteral(operation) + ", " + QuoteLiteral(parameters) +
-		        ")";
+		rows += (rows.empty() ? "" : ", ") + std::string("(") + std::to_string(it->path.version) +
+		        ", CAST(make_timestamp(" + std::to_string(timestamp) + " * 1000) AS TIMESTAMPTZ), " +
+		        QuoteLiteral(operation) + ", " + QuoteLiteral(parameters) + ")";
 	}
 	auto result =
 	    connection.Query("SELECT * FROM (VALUES " + rows + ") AS history(version, timestamp, operation, parameters)");

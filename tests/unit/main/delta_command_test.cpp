@@ -90,8 +90,8 @@ TEST_F(DeltaCommandTest, HistoryListsCommitsNewestFirst) {
 	auto result = Run({"delta", "history", table.string(), "--format", "csv"});
 	ASSERT_EQ(result.status, 0) << result.err;
 	EXPECT_EQ(result.out, "version,timestamp,operation,parameters\n"
-	                      "1,2023-11-14T22:15:00,DELETE,\"{\"\"predicate\"\":\"\"id >= 10\"\"}\"\n"
-	                      "0,2023-11-14T22:13:20,WRITE,\"{\"\"mode\"\":\"\"ErrorIfExists\"\"}\"\n");
+	                      "1,2023-11-14T22:15:00Z,DELETE,\"{\"\"predicate\"\":\"\"id >= 10\"\"}\"\n"
+	                      "0,2023-11-14T22:13:20Z,WRITE,\"{\"\"mode\"\":\"\"ErrorIfExists\"\"}\"\n");
 }
 
 TEST_F(DeltaCommandTest, DescribeSummarisesTheTable) {
