@@ -231,6 +231,29 @@ private:
 
 } // namespace
 
+std::string Comparison::Literal(size_t index, const std::string &duckdb_type) const {
+	return "CAST(" + QuoteLiteral(values[index]) + " AS " + duckdb_type + ")";
+}
+
+const char *Comparison::SqlOperator(Op op) {
+	switch (op) {
+	case Op::EQ:
+		return "=";
+	case Op::NE:
+		return "<>";
+	case Op::LT:
+		return "<";
+	case Op::LE:
+		return "<=";
+	case Op::GT:
+		return ">";
+	case Op::GE:
+		return ">=";
+	default:
+		return "";
+	}
+}
+
 Predicate Predicate::Parse(std::string_view text) {
 	return Parser(Tokenize(text)).Parse();
 }
@@ -244,26 +267,16 @@ std::string Predicate::ToSql(const Schema &schema, const std::string &column_pre
 		}
 		auto column = column_prefix + QuoteIdentifier(field->name);
 		auto type = field->type->ToDuckDB();
-		auto literal = [&](size_t i) { return "CAST(" + QuoteLiteral(comparison.values[i]) + " AS " + type + ")"; };
+		auto literal = [&](size_t i) { return comparison.Literal(i, type); };
 		std::string term;
 		switch (comparison.op) {
 		case Comparison::Op::EQ:
-			term = column + " = " + literal(0);
-			break;
 		case Comparison::Op::NE:
-			term = column + " <> " + literal(0);
-			break;
 		case Comparison::Op::LT:
-			term = column + " < " + literal(0);
-			break;
 		case Comparison::Op::LE:
-			term = column + " <= " + literal(0);
-			break;
 		case Comparison::Op::GT:
-			term = column + " > " + literal(0);
-			break;
 		case Comparison::Op::GE:
-			term = column + " >= " + literal(0);
+			term = column + " " + Comparison::SqlOperator(comparison.op) + " " + literal(0);
 			break;
 		case Comparison::Op::BETWEEN:
 			term = column + " BETWEEN " + literal(0) + " AND " + literal(1);

@@ -15,6 +15,11 @@ struct Comparison {
 	Op op = Op::EQ;
 	//! Literal texts (numbers as written, strings unquoted), cast to the column's type when used.
 	std::vector<std::string> values;
+
+	//! values[index] as a SQL literal of the given DuckDB type: CAST('…' AS type), never pasted raw.
+	std::string Literal(size_t index, const std::string &duckdb_type) const;
+	//! The SQL spelling of a binary comparison (EQ to GE); empty for the others.
+	static const char *SqlOperator(Op op);
 };
 
 //! A conjunction of comparisons, e.g. `year = 2024 AND city IN ('Oslo', 'Lima') AND temp IS NOT NULL`.

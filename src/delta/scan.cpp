@@ -164,7 +164,7 @@ std::string StatsCondition(const Comparison &comparison, const StructField &fiel
 	}
 	auto nulls = "TRY_CAST(" + stat("nullCount") + " AS BIGINT)";
 	auto records = "TRY_CAST(json_extract_string(stats, '$.numRecords') AS BIGINT)";
-	auto literal = [&](size_t i) { return "CAST(" + QuoteLiteral(comparison.values[i]) + " AS " + duck + ")"; };
+	auto literal = [&](size_t i) { return comparison.Literal(i, duck); };
 	std::string condition;
 	switch (comparison.op) {
 	case Comparison::Op::EQ:

@@ -286,7 +286,8 @@ TEST(LogSegment, TimestampPicksTheLatestCommitAtOrBeforeIt) {
 		FAIL() << "expected NotFoundError";
 	} catch (const NotFoundError &e) {
 		// The message names the earliest commit's time, to the millisecond.
-		EXPECT_NE(std::string(e.what()).find("the earliest commit is at 2020-09-13T12:26:40.000Z"), std::string::npos) << e.what();
+		EXPECT_NE(std::string(e.what()).find("the earliest commit is at 2020-09-13T12:26:40.000Z"), std::string::npos)
+		    << e.what();
 	}
 	EXPECT_THROW(at(0), NotFoundError);
 }
