@@ -7,6 +7,7 @@
 #include "engine/value_encoder.hpp"
 #include "main/commands.hpp"
 #include "main/result_format.hpp"
+#include "sql/delta_tables.hpp"
 
 #include <filesystem>
 #include <iostream>
@@ -50,15 +51,7 @@ delta::VersionSpec ParseVersionSpec(Connection &connection, const DeltaOptions &
 		if (options.version) {
 			throw InvalidInputError("give either --version or --timestamp, not both");
 		}
-		auto statement = connection.Prepare("SELECT epoch_ms(CAST($1 AS TIMESTAMPTZ))");
-		statement.Bind(1, options.timestamp);
-		auto result = statement.Execute();
-		RowEncoder encoder(result.Columns());
-		auto chunk = result.Fetch();
-		encoder.Bind(chunk);
-		std::string text;
-		encoder.Columns()[0]->WriteText(text, 0);
-		spec.timestamp_ms = std::stoll(text);
+		spec.timestamp_ms = sql::ParseTimestampMs(connection, options.timestamp);
 	}
 	return spec;
 }

@@ -1,5 +1,6 @@
 #include "tests/unit/main/cli_test.hpp"
 
+#include <algorithm>
 #include <filesystem>
 
 namespace deltaduck {
@@ -92,6 +93,46 @@ TEST_F(QueryCommandTest, SampleWritesACsvFolderThatQueriesBack) {
 	result = Run({"sample", "--data", data, "--folder", "../escape"});
 	EXPECT_NE(result.status, 0);
 	EXPECT_FALSE(std::filesystem::exists(dir / "escape"));
+}
+
+} // namespace deltaduck
+
+namespace deltaduck {
+
+TEST_F(QueryCommandTest, DeltaTablesAreQueriedWithTheirMarker) {
+	auto data = dir / "data";
+	auto table = data / "deltalake" / "people";
+	std::filesystem::create_directories(table);
+	auto write = Run({"query", "--data", data,
+	                  "COPY (SELECT 'ada' AS name, 36 AS age UNION ALL SELECT 'bob', 50) TO "
+	                  "'deltalake/people/part-0.parquet' (FORMAT parquet)"});
+	ASSERT_EQ(write.status, 0) << write.err;
+	WriteFile(
+	    table / "_delta_log" / "00000000000000000000.json",
+	    R"({"protocol":{"minReaderVersion":1,"minWriterVersion":2}})"
+	    "\n"
+	    R"({"metaData":{"id":"p","format":{"provider":"parquet","options":{}},"schemaString":"{\"type\":\"struct\",\"fields\":[{\"name\":\"name\",\"type\":\"string\",\"nullable\":true,\"metadata\":{}},{\"name\":\"age\",\"type\":\"integer\",\"nullable\":true,\"metadata\":{}}]}","partitionColumns":[],"configuration":{}}})"
+	    "\n"
+	    R"({"add":{"path":"part-0.parquet","partitionValues":{},"size":1,"modificationTime":1,"dataChange":true}})"
+	    "\n");
+	// A DuckDB table of the same name does not shadow the Delta table.
+	auto result = Run({"query", "--data", data, "--format", "csv",
+	                   "CREATE TABLE people AS SELECT 'shadow' AS name, 0 AS age; "
+	                   "SELECT people.name, p2.age FROM =(^)people JOIN =(^)people@0 p2 USING (name) ORDER BY 1"});
+	EXPECT_EQ(result.status, 0) << result.err;
+	EXPECT_EQ(result.out, "name,age\nada,36\nbob,50\n");
+	result = Run({"query", "--data", data, "SELECT * FROM =(^)nobody"});
+	EXPECT_EQ(result.status, 1);
+	EXPECT_NE(result.err.find("Delta table not found: nobody"), std::string::npos) << result.err;
+	result = Run({"query", "--data", data, "--format", "csv", "SELECT '=(^)people' AS literal"});
+	EXPECT_EQ(result.out, "literal\n=(^)people\n");
+}
+
+TEST_F(QueryCommandTest, QuackReturnsRandomIntegers) {
+	auto result = Run({"query", "--data", dir / "data", "--format", "csv", "=(^)quack"});
+	ASSERT_EQ(result.status, 0) << result.err;
+	EXPECT_EQ(result.out.substr(0, result.out.find('\n')), "Data One,Data Two,Data Three");
+	EXPECT_EQ(std::count(result.out.begin(), result.out.end(), '\n'), 11);
 }
 
 } // namespace deltaduck
