@@ -2,6 +2,7 @@
 
 #include "common/error.hpp"
 #include "common/sql_quote.hpp"
+#include "engine/logical_type.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -192,6 +193,125 @@ const StructField *Schema::Find(const std::string &name) const {
 		}
 	}
 	return nullptr;
+}
+
+std::string DataType::ToJson() const {
+	switch (kind) {
+	case Kind::PRIMITIVE:
+		return json(name).dump();
+	case Kind::DECIMAL:
+		return json("decimal(" + std::to_string(precision) + "," + std::to_string(scale) + ")").dump();
+	case Kind::ARRAY:
+		return R"({"type":"array","elementType":)" + element->ToJson() + R"(,"containsNull":)" +
+		       (contains_null ? "true" : "false") + "}";
+	case Kind::MAP:
+		return R"({"type":"map","keyType":)" + key->ToJson() + R"(,"valueType":)" + value->ToJson() +
+		       R"(,"valueContainsNull":)" + (value_contains_null ? "true" : "false") + "}";
+	case Kind::STRUCT: {
+		std::string out = R"({"type":"struct","fields":[)";
+		for (size_t i = 0; i < fields.size(); i++) {
+			out += (i ? "," : "") + std::string(R"({"name":)") + json(fields[i].name).dump() + R"(,"type":)" +
+			       fields[i].type->ToJson() + R"(,"nullable":)" + (fields[i].nullable ? "true" : "false") +
+			       R"(,"metadata":{}})";
+		}
+		return out + "]}";
+	}
+	}
+	return "null";
+}
+
+std::shared_ptr<const DataType> DataType::FromDuckDB(const TypeInfo &type, const std::string &column) {
+	auto result = std::make_shared<DataType>();
+	auto primitive = [&](const char *name) {
+		result->name = name;
+		return result;
+	};
+	auto decimal = [&](int precision, int scale) {
+		result->kind = Kind::DECIMAL;
+		result->name = "decimal";
+		result->precision = precision;
+		result->scale = scale;
+		return result;
+	};
+	const auto &id = type.id;
+	if (id == "BOOLEAN") {
+		return primitive("boolean");
+	}
+	if (id == "TINYINT") {
+		return primitive("byte");
+	}
+	if (id == "SMALLINT" || id == "UTINYINT") {
+		return primitive("short");
+	}
+	if (id == "INTEGER" || id == "USMALLINT") {
+		return primitive("integer");
+	}
+	if (id == "BIGINT" || id == "UINTEGER") {
+		return primitive("long");
+	}
+	if (id == "UBIGINT") {
+		return decimal(20, 0);
+	}
+	if (id == "HUGEINT") {
+		return decimal(38, 0);
+	}
+	if (id == "FLOAT") {
+		return primitive("float");
+	}
+	if (id == "DOUBLE") {
+		return primitive("double");
+	}
+	if (id == "DECIMAL") {
+		return decimal(type.width, type.scale);
+	}
+	if (id == "VARCHAR" || id == "ENUM" || id == "UUID") {
+		return primitive("string");
+	}
+	if (id == "BLOB") {
+		return primitive("binary");
+	}
+	if (id == "DATE") {
+		return primitive("date");
+	}
+	if (id == "TIMESTAMP" || id == "TIMESTAMP_S" || id == "TIMESTAMP_MS" || id == "TIMESTAMP_NS") {
+		return primitive("timestamp_ntz");
+	}
+	if (id == "TIMESTAMP WITH TIME ZONE") {
+		return primitive("timestamp");
+	}
+	if (id == "LIST" || id == "ARRAY") {
+		result->kind = Kind::ARRAY;
+		result->element = FromDuckDB(type.children.at(0).second, column);
+		return result;
+	}
+	if (id == "MAP") {
+		result->kind = Kind::MAP;
+		result->key = FromDuckDB(type.children.at(0).second, column);
+		result->value = FromDuckDB(type.children.at(1).second, column);
+		return result;
+	}
+	if (id == "STRUCT") {
+		result->kind = Kind::STRUCT;
+		for (const auto &[name, child] : type.children) {
+			StructField field;
+			field.name = name;
+			field.type = FromDuckDB(child, column + "." + name);
+			result->fields.push_back(std::move(field));
+		}
+		return result;
+	}
+	if (id == "\"NULL\"") {
+		throw UnsupportedError("column " + column + " has no type (only NULLs): cast it, e.g. CAST(NULL AS VARCHAR)");
+	}
+	throw UnsupportedError("column " + column + " has type " + id +
+	                       ", which a Delta table cannot store: cast it to a supported type");
+}
+
+std::string Schema::ToJson() const {
+	DataType root;
+	root.kind = DataType::Kind::STRUCT;
+	root.fields = fields;
+	return root.ToJson();
 }
 
 } // namespace deltaduck::delta

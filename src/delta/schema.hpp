@@ -6,6 +6,10 @@
 #include <string>
 #include <vector>
 
+namespace deltaduck {
+struct TypeInfo;
+}
+
 namespace deltaduck::delta {
 
 struct StructField;
@@ -31,6 +35,11 @@ struct DataType {
 	std::string ToDuckDB() const;
 	//! Whether the type (or a type nested in it) is `timestamp_ntz`.
 	bool UsesTimestampNtz() const;
+	//! The protocol's JSON form of the type ("long", "decimal(10,2)", {"type": "array", ...}).
+	std::string ToJson() const;
+	//! The Delta type a DuckDB column is stored as (unsigned integers widen, ENUM and UUID become strings,
+	//! naive timestamps timestamp_ntz); UnsupportedError naming `column` for types Delta cannot store.
+	static std::shared_ptr<const DataType> FromDuckDB(const TypeInfo &type, const std::string &column);
 };
 
 //! One field of a struct, with its column-mapping metadata.
@@ -58,6 +67,8 @@ struct Schema {
 	static Schema Parse(const std::string &schema_string);
 	//! The field named `name` (case-sensitive), or null.
 	const StructField *Find(const std::string &name) const;
+	//! The schema string of a metaData action.
+	std::string ToJson() const;
 };
 
 } // namespace deltaduck::delta

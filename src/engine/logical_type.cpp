@@ -138,4 +138,45 @@ std::string LogicalType::ToString() const {
 	}
 }
 
+TypeInfo LogicalType::Describe() const {
+	TypeInfo info;
+	auto id = duckdb_get_type_id(type_);
+	switch (id) {
+	case DUCKDB_TYPE_DECIMAL:
+		info.id = "DECIMAL";
+		info.width = duckdb_decimal_width(type_);
+		info.scale = duckdb_decimal_scale(type_);
+		break;
+	case DUCKDB_TYPE_ENUM:
+		info.id = "ENUM";
+		break;
+	case DUCKDB_TYPE_LIST:
+		info.id = "LIST";
+		info.children.emplace_back("", LogicalType(duckdb_list_type_child_type(type_)).Describe());
+		break;
+	case DUCKDB_TYPE_ARRAY:
+		info.id = "ARRAY";
+		info.children.emplace_back("", LogicalType(duckdb_array_type_child_type(type_)).Describe());
+		break;
+	case DUCKDB_TYPE_MAP:
+		info.id = "MAP";
+		info.children.emplace_back("key", LogicalType(duckdb_map_type_key_type(type_)).Describe());
+		info.children.emplace_back("value", LogicalType(duckdb_map_type_value_type(type_)).Describe());
+		break;
+	case DUCKDB_TYPE_STRUCT:
+		info.id = "STRUCT";
+		for (idx_t i = 0; i < duckdb_struct_type_child_count(type_); i++) {
+			info.children.emplace_back(TakeString(duckdb_struct_type_child_name(type_, i)),
+			                           LogicalType(duckdb_struct_type_child_type(type_, i)).Describe());
+		}
+		break;
+	case DUCKDB_TYPE_UNION:
+		info.id = "UNION";
+		break;
+	default:
+		info.id = TypeIdName(id);
+	}
+	return info;
+}
+
 } // namespace deltaduck

@@ -2,9 +2,23 @@
 
 #include "engine/duckdb_handles.hpp"
 
+#include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace deltaduck {
+
+//! A DuckDB type as plain data, for code outside the engine (which cannot include duckdb.h).
+struct TypeInfo {
+	//! The type without parameters: INTEGER, DECIMAL, VARCHAR, LIST, ARRAY, STRUCT, MAP, UNION, ENUM, ...
+	std::string id;
+	//! DECIMAL width and scale.
+	uint8_t width = 0;
+	uint8_t scale = 0;
+	//! LIST/ARRAY: one child (""); MAP: "key" and "value"; STRUCT/UNION: the fields.
+	std::vector<std::pair<std::string, TypeInfo>> children;
+};
 
 //! Owns a duckdb_logical_type.
 class LogicalType {
@@ -26,6 +40,8 @@ public:
 	}
 	//! The SQL spelling DuckDB uses, e.g. `DECIMAL(18,3)`, `STRUCT(a INTEGER)`, `INTEGER[]`.
 	std::string ToString() const;
+	//! The type as plain data.
+	TypeInfo Describe() const;
 
 private:
 	duckdb_logical_type type_;

@@ -19,5 +19,6 @@ void AddDataOption(CLI::App &command, DataOptions &options);
 void AddQueryCommand(CLI::App &app);
 void AddSampleCommand(CLI::App &app);
 void AddDeltaCommand(CLI::App &app);
+void AddIngestCommand(CLI::App &app);
 
 } // namespace deltaduck

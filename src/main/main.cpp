@@ -24,6 +24,7 @@ int main(int argc, char **argv) {
 	deltaduck::AddQueryCommand(app);
 	deltaduck::AddSampleCommand(app);
 	deltaduck::AddDeltaCommand(app);
+	deltaduck::AddIngestCommand(app);
 	try {
 		app.parse(argc, argv);
 	} catch (const CLI::ParseError &e) {

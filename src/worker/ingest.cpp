@@ -1,0 +1,166 @@
+#include "worker/ingest.hpp"
+
+#include "common/data_layout.hpp"
+#include "common/error.hpp"
+#include "common/names.hpp"
+#include "common/sql_quote.hpp"
+#include "engine/connection.hpp"
+#include "sql/delta_reference.hpp"
+#include "sql/delta_tables.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <regex>
+#include <thread>
+
+namespace deltaduck::worker {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+bool IsQuery(const std::string &text) {
+	// As the original dashboard did: text that mentions SELECT (or starts with WITH) is SQL.
+	static const std::regex QUERY(R"((^|[^A-Za-z0-9_])(select|with)($|[^A-Za-z0-9_]))", std::regex::icase);
+	return std::regex_search(text, QUERY) || text.find("=(^)") != std::string::npos;
+}
+
+//! `path` resolved through symlinks must stay inside `root`.
+fs::path InsideDataDirectory(const fs::path &root, const fs::path &path, const std::string &what) {
+	std::error_code error;
+	auto real_root = fs::canonical(root, error);
+	auto real = fs::canonical(path, error);
+	if (error) {
+		throw NotFoundError(what + " not found: " + path.lexically_relative(root).string());
+	}
+	auto relative = real.lexically_relative(real_root);
+	if (relative.empty() || *relative.begin() == "..") {
+		throw PermissionError(what + " leads outside the data directory: " + path.lexically_relative(root).string());
+	}
+	return real;
+}
+
+std::string CsvOptions(const IngestRequest &request) {
+	std::string options;
+	if (request.header) {
+		options += std::string(", header = ") + (*request.header ? "true" : "false");
+	}
+	if (request.delimiter) {
+		options += ", delim = " + QuoteLiteral(*request.delimiter);
+	}
+	return options;
+}
+
+std::string FileList(const std::vector<fs::path> &files) {
+	std::string list;
+	for (const auto &file : files) {
+		list += (list.empty() ? "" : ", ") + QuoteLiteral(file.string());
+	}
+	return "[" + list + "]";
+}
+
+} // namespace
+
+std::string ResolveSource(Connection &connection, const fs::path &data_dir, const IngestRequest &request,
+                          uint64_t &input_bytes) {
+	input_bytes = 0;
+	const auto &source = request.source;
+	if (source.find_first_not_of(" \t\r\n") == std::string::npos) {
+		throw InvalidInputError("no source given: name a CSV folder under raw/, a file, or a SELECT query");
+	}
+	if (IsQuery(source)) {
+		return sql::ExpandDeltaTables(connection, data_dir, source);
+	}
+	if (source.find('/') == std::string::npos && source.find('.') == std::string::npos) {
+		CheckName("folder name", source);
+		auto folder = data_dir / RAW_DIR / source;
+		if (!fs::is_directory(folder)) {
+			throw NotFoundError("CSV folder not found: " + std::string(RAW_DIR) + "/" + source);
+		}
+		auto real = InsideDataDirectory(data_dir, folder, "CSV folder");
+		std::vector<fs::path> files;
+		for (const auto &entry : fs::directory_iterator(real)) {
+			auto extension = entry.path().extension().string();
+			std::transform(extension.begin(), extension.end(), extension.begin(), ::tolower);
+			if (entry.is_regular_file() && extension == ".csv") {
+				files.push_back(InsideDataDirectory(data_dir, entry.path(), "CSV file"));
+				input_bytes += fs::file_size(files.back());
+			}
+		}
+		if (files.empty()) {
+			throw InvalidInputError("CSV folder " + std::string(RAW_DIR) + "/" + source + " holds no .csv files");
+		}
+		std::sort(files.begin(), files.end());
+		return "SELECT * FROM read_csv(" + FileList(files) + CsvOptions(request) + ")";
+	}
+	fs::path relative(source);
+	if (relative.is_absolute()) {
+		throw PermissionError("absolute paths are not allowed as a source: name a file inside the data directory");
+	}
+	for (const auto &part : relative) {
+		if (part == "..") {
+			throw PermissionError("'..' is not allowed in a source path: " + source);
+		}
+	}
+	auto file = InsideDataDirectory(data_dir, data_dir / relative, "source file");
+	if (!fs::is_regular_file(file)) {
+		throw InvalidInputError("source is not a file: " + source);
+	}
+	input_bytes = fs::file_size(file);
+	auto extension = file.extension().string();
+	std::transform(extension.begin(), extension.end(), extension.begin(), ::tolower);
+	if (extension == ".csv" || extension == ".tsv" || extension == ".txt") {
+		return "SELECT * FROM read_csv(" + QuoteLiteral(file.string()) + CsvOptions(request) + ")";
+	}
+	if (extension == ".parquet") {
+		return "SELECT * FROM read_parquet(" + QuoteLiteral(file.string()) + ")";
+	}
+	if (extension == ".json" || extension == ".jsonl" || extension == ".ndjson") {
+		return "SELECT * FROM read_json(" + QuoteLiteral(file.string()) + ")";
+	}
+	throw InvalidInputError("unsupported source file type " + extension + " (expected .csv, .parquet or .json)");
+}
+
+IngestResult Ingest(Connection &connection, const fs::path &data_dir, const IngestRequest &request,
+                    const std::function<void(const QueryProgress &, uint64_t)> &on_progress) {
+	auto started = std::chrono::steady_clock::now();
+	CheckName("table name", request.table);
+	IngestResult result;
+	auto sql = ResolveSource(connection, data_dir, request, result.input_bytes);
+	std::mutex mutex;
+	std::condition_variable done_signal;
+	bool done = false;
+	std::thread reporter;
+	if (on_progress) {
+		reporter = std::thread([&] {
+			std::unique_lock<std::mutex> lock(mutex);
+			while (!done_signal.wait_for(lock, std::chrono::milliseconds(200), [&] { return done; })) {
+				on_progress(connection.Progress(), result.input_bytes);
+			}
+		});
+	}
+	auto stop_reporter = [&] {
+		{
+			std::lock_guard<std::mutex> lock(mutex);
+			done = true;
+		}
+		done_signal.notify_all();
+		if (reporter.joinable()) {
+			reporter.join();
+		}
+	};
+	try {
+		result.write = delta::WriteTable(connection, data_dir / DELTA_DIR / request.table, sql, request.options);
+	} catch (...) {
+		stop_reporter();
+		throw;
+	}
+	stop_reporter();
+	result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+	return result;
+}
+
+} // namespace deltaduck::worker
