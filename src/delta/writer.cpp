@@ -107,8 +107,55 @@ std::vector<SourceColumn> DescribeSource(Connection &connection, const std::stri
 	return columns;
 }
 
-bool SameType(const DataType &a, const DataType &b) {
-	return a.ToJson() == b.ToJson();
+//! Decimal digits an integer type needs.
+int IntegerDigits(const std::string &name) {
+	return name == "byte" ? 3 : name == "short" ? 5 : name == "integer" ? 10 : name == "long" ? 19 : 0;
+}
+
+//! Whether every value of `source` fits `target` exactly, so the writer may cast (integers widen, float to
+//! double, decimals to wider decimals).
+bool WidensTo(const DataType &source, const DataType &target) {
+	if (source.ToJson() == target.ToJson()) {
+		return true;
+	}
+	if (source.kind != target.kind && target.kind != DataType::Kind::DECIMAL) {
+		return false;
+	}
+	switch (source.kind) {
+	case DataType::Kind::ARRAY:
+		return WidensTo(*source.element, *target.element);
+	case DataType::Kind::MAP:
+		return WidensTo(*source.key, *target.key) && WidensTo(*source.value, *target.value);
+	case DataType::Kind::STRUCT:
+		if (source.fields.size() != target.fields.size()) {
+			return false;
+		}
+		for (size_t i = 0; i < source.fields.size(); i++) {
+			if (source.fields[i].name != target.fields[i].name ||
+			    !WidensTo(*source.fields[i].type, *target.fields[i].type)) {
+				return false;
+			}
+		}
+		return true;
+	default:
+		break;
+	}
+	int source_digits = IntegerDigits(source.name);
+	if (source_digits && IntegerDigits(target.name) >= source_digits) {
+		return true;
+	}
+	if (target.name == "double" && (source.name == "float" || (source_digits && source_digits <= 10))) {
+		return true;
+	}
+	if (target.kind == DataType::Kind::DECIMAL) {
+		if (source_digits) {
+			return target.precision - target.scale >= source_digits;
+		}
+		if (source.kind == DataType::Kind::DECIMAL) {
+			return target.scale >= source.scale && target.precision - target.scale >= source.precision - source.scale;
+		}
+	}
+	return false;
 }
 
 //! The table's schema after this write, checked against the source.
@@ -130,7 +177,7 @@ Schema TargetSchema(const std::optional<Schema> &existing, const std::vector<Sou
 				                        " (write with schema merge to add it)");
 			}
 			schema.fields.push_back({column.name, column.type, true, std::nullopt, std::nullopt});
-		} else if (!SameType(*field->type, *column.type)) {
+		} else if (!WidensTo(*column.type, *field->type)) {
 			throw InvalidInputError("schema mismatch: column " + column.name + " is " + column.type->ToJson() +
 			                        " in the source but " + field->type->ToJson() + " in table " + table);
 		}

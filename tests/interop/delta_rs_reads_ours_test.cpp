@@ -1,0 +1,145 @@
+// Tables DeltaDuck writes are ordinary Delta tables: delta-rs reads every version of them equal to our own
+// read, delta-rs can append to them and we read the result, and DuckDB's delta_scan agrees.
+
+#include "common/sql_quote.hpp"
+#include "delta/scan.hpp"
+#include "delta/writer.hpp"
+#include "engine/connection.hpp"
+#include "tests/support/table_compare.hpp"
+
+#include <cstdio>
+#include <filesystem>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+namespace deltaduck {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+//! Runs the delta-rs helper script; returns its output, failing the test when it fails.
+std::string DeltaRs(const std::string &arguments) {
+	auto command = std::string(DELTADUCK_VENV_PYTHON) + " '" + DELTADUCK_SOURCE_DIR +
+	               "/tests/interop/delta_rs_read.py' " + arguments + " 2>&1";
+	std::string output;
+	FILE *pipe = popen(command.c_str(), "r");
+	char buffer[512];
+	while (pipe && fgets(buffer, sizeof(buffer), pipe)) {
+		output += buffer;
+	}
+	int status = pipe ? pclose(pipe) : -1;
+	EXPECT_EQ(status, 0) << command << "\n" << output;
+	return output;
+}
+
+std::string Quote(const fs::path &path) {
+	return "'" + path.string() + "'";
+}
+
+class DeltaRsReadsOurs : public ::testing::Test {
+protected:
+	fs::path dir = fs::temp_directory_path() / ("deltaduck-ours-" + std::to_string(::getpid()) + "-" +
+	                                            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+	std::shared_ptr<Database> database;
+	std::unique_ptr<Connection> connection;
+
+	void SetUp() override {
+		fs::create_directories(dir);
+		auto config = DatabaseConfig::Defaults();
+		config.extensions = {"delta"};
+		database = Database::Open(config);
+		connection = std::make_unique<Connection>(Connection::Open(database));
+	}
+	void TearDown() override {
+		fs::remove_all(dir);
+	}
+
+	delta::WriteResult Write(const std::string &table, const std::string &sql, delta::WriteMode mode,
+	                         std::vector<std::string> partition_by = {}, bool merge = false) {
+		delta::WriteOptions options;
+		options.mode = mode;
+		options.partition_by = std::move(partition_by);
+		options.merge_schema = merge;
+		return delta::WriteTable(*connection, dir / table, sql, options);
+	}
+
+	//! Every version of the table, read by delta-rs, equals our read of that version.
+	void ExpectDeltaRsAgrees(const std::string &table) {
+		auto out = dir / (table + "-delta-rs");
+		DeltaRs("read " + Quote(dir / table) + " " + Quote(out));
+		auto latest = delta::Snapshot::Load(*connection, dir / table)->Version();
+		for (int64_t version = 0; version <= latest; version++) {
+			auto snapshot = delta::Snapshot::Load(*connection, dir / table, {version, std::nullopt});
+			auto scan = delta::Scan::Plan(*connection, snapshot);
+			auto comparison =
+			    CompareRows(*connection, *snapshot, scan.Sql(),
+			                ReadParquetSql((out / ("v" + std::to_string(version) + ".parquet")).string()));
+			EXPECT_TRUE(SameRows(comparison)) << table << " version " << version << ": " << comparison;
+		}
+		if (!database->ExtensionError("delta")) {
+			auto snapshot = delta::Snapshot::Load(*connection, dir / table);
+			auto comparison = CompareRows(*connection, *snapshot, delta::Scan::Plan(*connection, snapshot).Sql(),
+			                              "SELECT * FROM delta_scan(" + QuoteLiteral((dir / table).string()) + ")");
+			EXPECT_TRUE(SameRows(comparison)) << table << " vs delta_scan: " << comparison;
+		}
+	}
+};
+
+} // namespace
+
+TEST_F(DeltaRsReadsOurs, AppendsAndOverwrites) {
+	Write("plain", "SELECT i AS id, 'name-' || i AS name, i * 0.5 AS amount FROM range(100) t(i)",
+	      delta::WriteMode::CREATE);
+	Write("plain", "SELECT i AS id, NULL::VARCHAR AS name, i * 0.5 AS amount FROM range(100, 150) t(i)",
+	      delta::WriteMode::APPEND);
+	Write("plain", "SELECT i AS id, 'new' AS name, 1.0 AS amount FROM range(7) t(i)", delta::WriteMode::OVERWRITE);
+	ExpectDeltaRsAgrees("plain");
+}
+
+TEST_F(DeltaRsReadsOurs, PartitionedWithNullsAndSpecialCharacters) {
+	Write("parts",
+	      "SELECT i AS id, ['north', 'south east', 'a=b/c', '100%', NULL, 'ümlaut'][i % 6 + 1] AS region, "
+	      "CASE WHEN i % 5 = 0 THEN NULL ELSE 2020 + i % 3 END AS year, DATE '2024-01-01' + CAST(i % 3 AS INTEGER) AS "
+	      "day "
+	      "FROM range(120) t(i)",
+	      delta::WriteMode::CREATE, {"region", "year", "day"});
+	Write("parts", "SELECT 999 AS id, 'north' AS region, 2020 AS year, DATE '2024-01-02' AS day",
+	      delta::WriteMode::APPEND);
+	ExpectDeltaRsAgrees("parts");
+}
+
+TEST_F(DeltaRsReadsOurs, SchemaMergeAndManyTypes) {
+	Write("types",
+	      "SELECT i AS id, i % 2 = 0 AS flag, CAST(i AS TINYINT) AS i8, CAST(i AS SMALLINT) AS i16, CAST(i AS INTEGER) "
+	      "AS "
+	      "i32, CAST(i / 3 AS FLOAT) AS f32, CAST(i / 7 AS DECIMAL(12, 3)) AS dec, 'x' || i AS s, "
+	      "CAST('\\x01' AS BLOB) AS b, DATE '2024-02-29' + CAST(i AS INTEGER) AS d, "
+	      "TIMESTAMPTZ '2024-01-01 00:00:00+00' + INTERVAL (i) HOUR AS ts, [i, i + 1] AS l, {'a': i, 'b': 's'} AS st, "
+	      "MAP {'k': i} AS m FROM range(20) t(i)",
+	      delta::WriteMode::CREATE);
+	Write(
+	    "types",
+	    "SELECT 100 AS id, true AS flag, CAST(1 AS TINYINT) AS i8, CAST(1 AS SMALLINT) AS i16, 1 AS i32, "
+	    "CAST(1 AS FLOAT) AS f32, CAST(1 AS DECIMAL(12, 3)) AS dec, 'y' AS s, CAST('' AS BLOB) AS b, DATE '2020-01-01' "
+	    "AS d, TIMESTAMPTZ '2020-01-01 00:00:00+00' AS ts, [1] AS l, {'a': 1, 'b': 't'} AS st, MAP {'k': 1} AS m, "
+	    "'merged' AS extra",
+	    delta::WriteMode::APPEND, {}, true);
+	ExpectDeltaRsAgrees("types");
+}
+
+TEST_F(DeltaRsReadsOurs, NaiveTimestampsUseTheTimestampNtzFeature) {
+	Write("ntz", "SELECT TIMESTAMP '2024-01-01 12:34:56.789' + INTERVAL (i) DAY AS at, i AS n FROM range(5) t(i)",
+	      delta::WriteMode::CREATE);
+	ExpectDeltaRsAgrees("ntz");
+}
+
+TEST_F(DeltaRsReadsOurs, DeltaRsAppendsToATableWeCreated) {
+	Write("shared", "SELECT i AS id, 'n' || i AS name FROM range(10) t(i)", delta::WriteMode::CREATE, {});
+	DeltaRs("append " + Quote(dir / "shared"));
+	auto snapshot = delta::Snapshot::Load(*connection, dir / "shared");
+	EXPECT_EQ(snapshot->Version(), 1);
+	ExpectDeltaRsAgrees("shared");
+}
+
+} // namespace deltaduck
