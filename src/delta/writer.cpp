@@ -3,6 +3,7 @@
 #include "common/error.hpp"
 #include "common/json_writer.hpp"
 #include "common/sql_quote.hpp"
+#include "delta/checkpoint_writer.hpp"
 #include "delta/commit.hpp"
 #include "delta/snapshot.hpp"
 #include "engine/connection.hpp"
@@ -10,6 +11,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -400,6 +402,20 @@ std::optional<std::shared_ptr<const Snapshot>> LoadIfExists(Connection &connecti
 	return Snapshot::Load(connection, root);
 }
 
+//! Writes a checkpoint when the committed version is a multiple of the table's interval. The commit is
+//! already durable: a failed checkpoint only costs readers time, so it is reported, not thrown.
+void MaybeCheckpoint(Connection &connection, const fs::path &table_root, int64_t version) {
+	try {
+		auto snapshot = Snapshot::Load(connection, table_root, {version, std::nullopt});
+		if (version > 0 && version % CheckpointInterval(*snapshot) == 0) {
+			WriteCheckpoint(connection, *snapshot);
+		}
+	} catch (const Error &e) {
+		std::fprintf(stderr, "warning: version %lld committed, but its checkpoint failed: %s\n",
+		             static_cast<long long>(version), e.what());
+	}
+}
+
 } // namespace
 
 WriteMode ParseWriteMode(const std::string &text) {
@@ -586,6 +602,7 @@ WriteResult WriteTable(Connection &connection, const fs::path &table_root, const
 				metadata.id = RandomId();
 				metadata.created_time = now;
 				metadata.partition_columns = partitions;
+				metadata.configuration = options.configuration;
 			}
 			metadata.schema_string = schema_string;
 			actions.push_back(MetadataJson(metadata));
@@ -631,6 +648,7 @@ WriteResult WriteTable(Connection &connection, const fs::path &table_root, const
 		int64_t version = existing ? (*existing)->Version() + 1 : 0;
 		if (TryCommit(table_root / "_delta_log", version, content) == CommitResult::COMMITTED) {
 			result.version = version;
+			MaybeCheckpoint(connection, table_root, version);
 			return result;
 		}
 		result.retries++;

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -39,6 +40,8 @@ struct WriteOptions {
 	std::string compression = "zstd";
 	//! Recorded as the commit's operation.
 	std::string operation = "WRITE";
+	//! Table properties of a new table, e.g. delta.checkpointInterval.
+	std::map<std::string, std::string> configuration;
 };
 
 //! What a write did.

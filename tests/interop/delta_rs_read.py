@@ -1,6 +1,7 @@
 """delta-rs as the oracle for tables DeltaDuck writes.
 
 delta_rs_read.py read TABLE OUT     writes delta-rs's read of every version to OUT/v<N>.parquet
+delta_rs_read.py read-latest TABLE OUT   writes delta-rs's read of the latest version to OUT/latest.parquet
 delta_rs_read.py append TABLE       appends the table's own first 5 rows with delta-rs (write_deltalake)
 """
 
@@ -18,13 +19,19 @@ def read(table, out):
         pq.write_table(DeltaTable(table, version=version).to_pyarrow_table(), os.path.join(out, f"v{version}.parquet"))
 
 
+def read_latest(table, out):
+    os.makedirs(out, exist_ok=True)
+    pq.write_table(DeltaTable(table).to_pyarrow_table(), os.path.join(out, "latest.parquet"))
+
+
 def append(table):
     rows = DeltaTable(table).to_pyarrow_table().slice(0, 5)
     write_deltalake(table, rows, mode="append")
 
 
 if __name__ == "__main__":
-    {"read": lambda: read(sys.argv[2], sys.argv[3]), "append": lambda: append(sys.argv[2])}[sys.argv[1]]()
+    {"read": lambda: read(sys.argv[2], sys.argv[3]), "read-latest": lambda: read_latest(sys.argv[2], sys.argv[3]),
+     "append": lambda: append(sys.argv[2])}[sys.argv[1]]()
     # delta-rs 1.6 sometimes aborts while Python shuts down, after the work is done.
     sys.stdout.flush()
     os._exit(0)

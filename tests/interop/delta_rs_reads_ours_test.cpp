@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <gtest/gtest.h>
+#include <map>
 #include <unistd.h>
 
 namespace deltaduck {
@@ -56,8 +57,10 @@ protected:
 	}
 
 	delta::WriteResult Write(const std::string &table, const std::string &sql, delta::WriteMode mode,
-	                         std::vector<std::string> partition_by = {}, bool merge = false) {
+	                         std::vector<std::string> partition_by = {}, bool merge = false,
+	                         std::map<std::string, std::string> configuration = {}) {
 		delta::WriteOptions options;
+		options.configuration = std::move(configuration);
 		options.mode = mode;
 		options.partition_by = std::move(partition_by);
 		options.merge_schema = merge;
@@ -140,6 +143,36 @@ TEST_F(DeltaRsReadsOurs, DeltaRsAppendsToATableWeCreated) {
 	auto snapshot = delta::Snapshot::Load(*connection, dir / "shared");
 	EXPECT_EQ(snapshot->Version(), 1);
 	ExpectDeltaRsAgrees("shared");
+}
+
+TEST_F(DeltaRsReadsOurs, CheckpointsWeWriteAreReadByEveryone) {
+	Write("checkpointed", "SELECT i AS id, 'a' AS part FROM range(10) t(i)", delta::WriteMode::CREATE, {"part"}, false,
+	      {{"delta.checkpointInterval", "2"}});
+	for (int i = 1; i <= 4; i++) {
+		Write("checkpointed",
+		      "SELECT i AS id, 'b' AS part FROM range(" + std::to_string(i * 10) + ", " + std::to_string(i * 10 + 5) +
+		          ") t(i)",
+		      delta::WriteMode::APPEND);
+	}
+	Write("checkpointed", "SELECT 1000 AS id, NULL::VARCHAR AS part", delta::WriteMode::APPEND);
+	auto log = dir / "checkpointed" / "_delta_log";
+	EXPECT_TRUE(fs::exists(log / "00000000000000000002.checkpoint.parquet"));
+	EXPECT_TRUE(fs::exists(log / "00000000000000000004.checkpoint.parquet"));
+	EXPECT_TRUE(fs::exists(log / "_last_checkpoint"));
+	ExpectDeltaRsAgrees("checkpointed");
+	// Without the commits before it, the table must be read from the checkpoint alone: by us and by delta-rs.
+	for (int version = 0; version < 4; version++) {
+		fs::remove(log /
+		           (std::string(19 - std::to_string(version).size() + 1, '0') + std::to_string(version) + ".json"));
+	}
+	ASSERT_FALSE(fs::exists(log / "00000000000000000000.json"));
+	auto out = dir / "checkpointed-latest";
+	DeltaRs("read-latest " + Quote(dir / "checkpointed") + " " + Quote(out));
+	auto snapshot = delta::Snapshot::Load(*connection, dir / "checkpointed");
+	EXPECT_EQ(snapshot->Version(), 5);
+	auto comparison = CompareRows(*connection, *snapshot, delta::Scan::Plan(*connection, snapshot).Sql(),
+	                              ReadParquetSql((out / "latest.parquet").string()));
+	EXPECT_TRUE(SameRows(comparison)) << comparison;
 }
 
 } // namespace deltaduck

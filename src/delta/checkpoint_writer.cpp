@@ -1,0 +1,148 @@
+#include "delta/checkpoint_writer.hpp"
+
+#include "common/error.hpp"
+#include "common/sql_quote.hpp"
+#include "delta/commit.hpp"
+#include "delta/log_path.hpp"
+#include "engine/connection.hpp"
+
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <random>
+
+namespace deltaduck::delta {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+//! The checkpoint columns, as the protocol defines them, in DuckDB's types.
+constexpr const char *CHECKPOINT_COLUMNS =
+    "{'protocol': 'STRUCT(minReaderVersion INTEGER, minWriterVersion INTEGER, readerFeatures VARCHAR[], "
+    "writerFeatures VARCHAR[])', "
+    "'metaData': 'STRUCT(id VARCHAR, name VARCHAR, description VARCHAR, format STRUCT(provider VARCHAR, options "
+    "MAP(VARCHAR, VARCHAR)), schemaString VARCHAR, partitionColumns VARCHAR[], configuration MAP(VARCHAR, VARCHAR), "
+    "createdTime BIGINT)', "
+    "'txn': 'STRUCT(appId VARCHAR, version BIGINT, lastUpdated BIGINT)', "
+    "'add': 'STRUCT(path VARCHAR, partitionValues MAP(VARCHAR, VARCHAR), size BIGINT, modificationTime BIGINT, "
+    "dataChange BOOLEAN, stats VARCHAR, tags MAP(VARCHAR, VARCHAR))'}";
+
+std::string EncodePath(const std::string &path) {
+	static constexpr char HEX[] = "0123456789ABCDEF";
+	std::string out;
+	for (unsigned char c : path) {
+		if (std::isalnum(c) || c == '/' || c == '-' || c == '_' || c == '.' || c == '=' || c == '~' || c == ':') {
+			out += static_cast<char>(c);
+		} else {
+			out += '%';
+			out += HEX[c >> 4];
+			out += HEX[c & 15];
+		}
+	}
+	return out;
+}
+
+} // namespace
+
+int64_t CheckpointInterval(const Snapshot &snapshot) {
+	const auto &configuration = snapshot.GetMetadata().configuration;
+	auto it = configuration.find("delta.checkpointInterval");
+	if (it != configuration.end()) {
+		try {
+			auto interval = std::stoll(it->second);
+			if (interval > 0) {
+				return interval;
+			}
+		} catch (const std::exception &) {
+		}
+	}
+	return 100;
+}
+
+void WriteCheckpoint(Connection &connection, const Snapshot &snapshot) {
+	auto log_dir = snapshot.TableRoot() / "_delta_log";
+	std::random_device random;
+	auto tag = std::to_string(snapshot.Version()) + "_" + std::to_string(random());
+	auto actions_file = log_dir / ("_checkpoint_" + tag + ".jsonl.tmp");
+	auto parquet_file = log_dir / ("_checkpoint_" + tag + ".parquet.tmp");
+	size_t count = 0;
+	{
+		std::ofstream out(actions_file, std::ios::binary);
+		const auto &protocol = snapshot.GetProtocol();
+		json body = {{"minReaderVersion", protocol.min_reader_version},
+		             {"minWriterVersion", protocol.min_writer_version}};
+		if (protocol.reader_features) {
+			body["readerFeatures"] = *protocol.reader_features;
+		}
+		if (protocol.writer_features) {
+			body["writerFeatures"] = *protocol.writer_features;
+		}
+		out << json{{"protocol", body}}.dump() << '\n';
+		const auto &metadata = snapshot.GetMetadata();
+		json meta = {{"id", metadata.id},
+		             {"format", {{"provider", metadata.format_provider}, {"options", json::object()}}},
+		             {"schemaString", metadata.schema_string},
+		             {"partitionColumns", metadata.partition_columns},
+		             {"configuration", metadata.configuration}};
+		if (metadata.name) {
+			meta["name"] = *metadata.name;
+		}
+		if (metadata.description) {
+			meta["description"] = *metadata.description;
+		}
+		if (metadata.created_time) {
+			meta["createdTime"] = *metadata.created_time;
+		}
+		out << json{{"metaData", meta}}.dump() << '\n';
+		count = 2;
+		for (const auto &[app, txn] : snapshot.Transactions()) {
+			json body = {{"appId", txn.app_id}, {"version", txn.version}};
+			if (txn.last_updated) {
+				body["lastUpdated"] = *txn.last_updated;
+			}
+			out << json{{"txn", body}}.dump() << '\n';
+			count++;
+		}
+		for (const auto &add : snapshot.Files()) {
+			if (add.deletion_vector) {
+				throw UnsupportedError("writing checkpoints of tables with deletion vectors is not supported");
+			}
+			json values = json::object();
+			for (const auto &[key, value] : add.partition_values) {
+				values[key] = value ? json(*value) : json(nullptr);
+			}
+			json body = {{"path", EncodePath(add.path)},
+			             {"partitionValues", values},
+			             {"size", add.size},
+			             {"modificationTime", add.modification_time},
+			             {"dataChange", false}};
+			if (add.stats) {
+				body["stats"] = *add.stats;
+			}
+			out << json{{"add", body}}.dump() << '\n';
+			count++;
+		}
+		if (!out.flush()) {
+			throw IOError("cannot write " + actions_file.string());
+		}
+	}
+	try {
+		connection.Execute("COPY (SELECT protocol, metaData, txn, \"add\" FROM read_json(" +
+		                   QuoteLiteral(actions_file.string()) +
+		                   ", format = 'newline_delimited', columns = " + CHECKPOINT_COLUMNS + ")) TO " +
+		                   QuoteLiteral(parquet_file.string()) + " (FORMAT parquet, COMPRESSION zstd)");
+	} catch (...) {
+		fs::remove(actions_file);
+		fs::remove(parquet_file);
+		throw;
+	}
+	fs::remove(actions_file);
+	auto target = log_dir / (CommitFileName(snapshot.Version()).substr(0, 20) + ".checkpoint.parquet");
+	fs::rename(parquet_file, target);
+	WriteFileAtomically(log_dir / "_last_checkpoint",
+	                    json{{"version", snapshot.Version()}, {"size", count}}.dump() + "\n");
+}
+
+} // namespace deltaduck::delta

@@ -1,0 +1,19 @@
+#pragma once
+
+#include "delta/snapshot.hpp"
+
+namespace deltaduck {
+class Connection;
+}
+
+namespace deltaduck::delta {
+
+//! The checkpoint interval a table asks for (`delta.checkpointInterval`, default 100).
+int64_t CheckpointInterval(const Snapshot &snapshot);
+
+//! Writes `<version>.checkpoint.parquet` for the snapshot (protocol, metaData, txn and the live adds, in the
+//! protocol's checkpoint schema, written by DuckDB) under a temporary name and renames it into place, then
+//! replaces `_last_checkpoint` atomically. A reader never sees a partial checkpoint.
+void WriteCheckpoint(Connection &connection, const Snapshot &snapshot);
+
+} // namespace deltaduck::delta
