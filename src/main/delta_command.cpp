@@ -3,6 +3,7 @@
 #include "delta/checkpoint_reader.hpp"
 #include "delta/scan.hpp"
 #include "delta/table_features.hpp"
+#include "delta/vacuum.hpp"
 #include "engine/connection.hpp"
 #include "engine/value_encoder.hpp"
 #include "main/commands.hpp"
@@ -26,6 +27,9 @@ struct DeltaOptions {
 	std::string timestamp;
 	std::string where;
 	std::string format = "table";
+	double retention_hours = delta::SAFE_RETENTION_HOURS;
+	bool dry_run = false;
+	bool force = false;
 };
 
 //! A connection that may read only the table's own folder.
@@ -149,6 +153,17 @@ void RunDescribe(const DeltaOptions &options) {
 	}
 }
 
+void RunVacuum(const DeltaOptions &options) {
+	auto root = TableRoot(options.path);
+	auto connection = OpenForTable(root);
+	auto result = delta::Vacuum(connection, root, options.retention_hours, options.dry_run, options.force);
+	for (const auto &file : result.files) {
+		std::cout << (options.dry_run ? "would remove " : "removed ") << file << '\n';
+	}
+	std::cout << (options.dry_run ? "dry run: " : "") << result.files.size() << " files, " << result.bytes << " bytes "
+	          << (options.dry_run ? "would be removed" : "removed") << '\n';
+}
+
 void AddPathAndVersion(CLI::App &command, DeltaOptions &options) {
 	command.add_option("path", options.path, "The table folder (holding _delta_log/)")->required();
 	command.add_option("--version", options.version, "Read this version instead of the latest");
@@ -159,7 +174,7 @@ void AddPathAndVersion(CLI::App &command, DeltaOptions &options) {
 } // namespace
 
 void AddDeltaCommand(CLI::App &app) {
-	auto *delta = app.add_subcommand("delta", "Read Delta Lake tables: scan, history, describe");
+	auto *delta = app.add_subcommand("delta", "Read and maintain Delta Lake tables: scan, history, describe, vacuum");
 	delta->require_subcommand(1);
 
 	auto scan_options = std::make_shared<DeltaOptions>();
@@ -188,6 +203,19 @@ void AddDeltaCommand(CLI::App &app) {
 	    "describe", "Show a table's version, schema, partitioning, protocol, file count, bytes and rows");
 	AddPathAndVersion(*describe, *describe_options);
 	describe->callback([describe_options] { RunDescribe(*describe_options); });
+
+	auto vacuum_options = std::make_shared<DeltaOptions>();
+	auto *vacuum = delta->add_subcommand(
+	    "vacuum", "Remove files the latest version does not use, older than the retention (data of overwritten or "
+	              "deleted rows, leftovers of failed writes)");
+	vacuum->add_option("path", vacuum_options->path, "The table folder (holding _delta_log/)")->required();
+	vacuum
+	    ->add_option("--retention-hours", vacuum_options->retention_hours,
+	                 "Keep unused files younger than this; below 168 needs --force")
+	    ->capture_default_str();
+	vacuum->add_flag("--dry-run", vacuum_options->dry_run, "List what would be removed, remove nothing");
+	vacuum->add_flag("--force", vacuum_options->force, "Allow a retention below the safe 168 hours");
+	vacuum->callback([vacuum_options] { RunVacuum(*vacuum_options); });
 }
 
 } // namespace deltaduck
