@@ -19,5 +19,7 @@ double BestSeconds(int runs, const std::function<void()> &fn);
 void RunEngineBenchmarks();
 //! Benchmarks of the Delta reader: snapshot load and scans.
 void RunDeltaBenchmarks();
+//! Benchmarks of ingestion: a CSV folder into a Delta table.
+void RunIngestBenchmarks();
 
 } // namespace deltaduck::bench

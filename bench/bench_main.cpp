@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <exception>
+#include <string>
 
 namespace deltaduck::bench {
 
@@ -30,10 +31,29 @@ double BestSeconds(int runs, const std::function<void()> &fn) {
 
 } // namespace deltaduck::bench
 
-int main() {
+int main(int argc, char **argv) {
+	// `deltaduck_bench [engine|delta|ingest]...` runs only those groups; no argument runs them all.
+	auto wanted = [&](const char *group) {
+		if (argc < 2) {
+			return true;
+		}
+		for (int i = 1; i < argc; i++) {
+			if (std::string(argv[i]) == group) {
+				return true;
+			}
+		}
+		return false;
+	};
 	try {
-		deltaduck::bench::RunEngineBenchmarks();
-		deltaduck::bench::RunDeltaBenchmarks();
+		if (wanted("engine")) {
+			deltaduck::bench::RunEngineBenchmarks();
+		}
+		if (wanted("delta")) {
+			deltaduck::bench::RunDeltaBenchmarks();
+		}
+		if (wanted("ingest")) {
+			deltaduck::bench::RunIngestBenchmarks();
+		}
 	} catch (const std::exception &e) {
 		std::fprintf(stderr, "benchmark failed: %s\n", e.what());
 		return 1;
