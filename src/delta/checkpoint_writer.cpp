@@ -3,6 +3,7 @@
 #include "common/error.hpp"
 #include "common/sql_quote.hpp"
 #include "delta/commit.hpp"
+#include "delta/data_files.hpp"
 #include "delta/log_path.hpp"
 #include "engine/connection.hpp"
 
@@ -28,21 +29,6 @@ constexpr const char *CHECKPOINT_COLUMNS =
     "'txn': 'STRUCT(appId VARCHAR, version BIGINT, lastUpdated BIGINT)', "
     "'add': 'STRUCT(path VARCHAR, partitionValues MAP(VARCHAR, VARCHAR), size BIGINT, modificationTime BIGINT, "
     "dataChange BOOLEAN, stats VARCHAR, tags MAP(VARCHAR, VARCHAR))'}";
-
-std::string EncodePath(const std::string &path) {
-	static constexpr char HEX[] = "0123456789ABCDEF";
-	std::string out;
-	for (unsigned char c : path) {
-		if (std::isalnum(c) || c == '/' || c == '-' || c == '_' || c == '.' || c == '=' || c == '~' || c == ':') {
-			out += static_cast<char>(c);
-		} else {
-			out += '%';
-			out += HEX[c >> 4];
-			out += HEX[c & 15];
-		}
-	}
-	return out;
-}
 
 } // namespace
 
@@ -113,7 +99,7 @@ void WriteCheckpoint(Connection &connection, const Snapshot &snapshot) {
 			for (const auto &[key, value] : add.partition_values) {
 				values[key] = value ? json(*value) : json(nullptr);
 			}
-			json body = {{"path", EncodePath(add.path)},
+			json body = {{"path", UriEncodePath(add.path)},
 			             {"partitionValues", values},
 			             {"size", add.size},
 			             {"modificationTime", add.modification_time},
@@ -143,6 +129,18 @@ void WriteCheckpoint(Connection &connection, const Snapshot &snapshot) {
 	fs::rename(parquet_file, target);
 	WriteFileAtomically(log_dir / "_last_checkpoint",
 	                    json{{"version", snapshot.Version()}, {"size", count}}.dump() + "\n");
+}
+
+void CheckpointIfDue(Connection &connection, const fs::path &table_root, int64_t version) {
+	try {
+		auto snapshot = Snapshot::Load(connection, table_root, {version, std::nullopt});
+		if (version > 0 && version % CheckpointInterval(*snapshot) == 0) {
+			WriteCheckpoint(connection, *snapshot);
+		}
+	} catch (const Error &e) {
+		std::fprintf(stderr, "warning: version %lld committed, but its checkpoint failed: %s\n",
+		             static_cast<long long>(version), e.what());
+	}
 }
 
 } // namespace deltaduck::delta

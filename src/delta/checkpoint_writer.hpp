@@ -16,4 +16,8 @@ int64_t CheckpointInterval(const Snapshot &snapshot);
 //! replaces `_last_checkpoint` atomically. A reader never sees a partial checkpoint.
 void WriteCheckpoint(Connection &connection, const Snapshot &snapshot);
 
+//! Writes the checkpoint of `version` when it is a multiple of the table's interval. The commit is already
+//! durable: a failed checkpoint only costs readers time, so it is reported on stderr, not thrown.
+void CheckpointIfDue(Connection &connection, const std::filesystem::path &table_root, int64_t version);
+
 } // namespace deltaduck::delta

@@ -274,6 +274,21 @@ Scan Scan::Plan(Connection &connection, std::shared_ptr<const Snapshot> snapshot
 		scan.files_ = live;
 	}
 
+	scan.Build(connection, filter);
+	return scan;
+}
+
+Scan Scan::PlanFiles(Connection &connection, std::shared_ptr<const Snapshot> snapshot, std::vector<const Add *> files) {
+	Scan scan;
+	scan.snapshot_ = std::move(snapshot);
+	scan.files_ = std::move(files);
+	scan.Build(connection, std::nullopt);
+	return scan;
+}
+
+void Scan::Build(Connection &connection, const std::optional<Predicate> &filter) {
+	auto &scan = *this;
+	const auto &snapshot = snapshot_;
 	std::vector<std::string> paths;
 	for (const auto *add : scan.files_) {
 		auto path = snapshot->ResolvePath(add->path);
@@ -300,7 +315,7 @@ Scan Scan::Plan(Connection &connection, std::shared_ptr<const Snapshot> snapshot
 			          QuoteIdentifier(field.name);
 		}
 		scan.sql_ = "SELECT " + select + " WHERE false";
-		return scan;
+		return;
 	}
 
 	auto columns = TopLevelColumns(connection, paths);
@@ -365,7 +380,6 @@ Scan Scan::Plan(Connection &connection, std::shared_ptr<const Snapshot> snapshot
 		sql = "SELECT * FROM (" + sql + ") WHERE " + filter->ToSql(schema);
 	}
 	scan.sql_ = sql;
-	return scan;
 }
 
 } // namespace deltaduck::delta

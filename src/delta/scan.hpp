@@ -25,6 +25,10 @@ public:
 	static Scan Plan(Connection &connection, std::shared_ptr<const Snapshot> snapshot,
 	                 const std::optional<Predicate> &filter = std::nullopt);
 
+	//! A scan of exactly these live files of the snapshot (no skipping), e.g. to rewrite them.
+	static Scan PlanFiles(Connection &connection, std::shared_ptr<const Snapshot> snapshot,
+	                      std::vector<const Add *> files);
+
 	//! The SELECT producing the rows.
 	const std::string &Sql() const {
 		return sql_;
@@ -39,6 +43,9 @@ public:
 	}
 
 private:
+	//! Checks the files exist and builds the SQL over `files_`.
+	void Build(Connection &connection, const std::optional<Predicate> &filter);
+
 	std::shared_ptr<const Snapshot> snapshot_;
 	std::string sql_;
 	std::vector<const Add *> files_;

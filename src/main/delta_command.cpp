@@ -1,6 +1,7 @@
 #include "common/error.hpp"
 #include "common/sql_quote.hpp"
 #include "delta/checkpoint_reader.hpp"
+#include "delta/optimize.hpp"
 #include "delta/scan.hpp"
 #include "delta/table_features.hpp"
 #include "delta/vacuum.hpp"
@@ -30,6 +31,7 @@ struct DeltaOptions {
 	double retention_hours = delta::SAFE_RETENTION_HOURS;
 	bool dry_run = false;
 	bool force = false;
+	uint64_t target_size = uint64_t(128) << 20;
 };
 
 //! A connection that may read only the table's own folder.
@@ -164,6 +166,19 @@ void RunVacuum(const DeltaOptions &options) {
 	          << (options.dry_run ? "would be removed" : "removed") << '\n';
 }
 
+void RunOptimize(const DeltaOptions &options) {
+	auto root = TableRoot(options.path);
+	auto connection = OpenForTable(root);
+	auto result = delta::Optimize(connection, root, options.target_size);
+	if (result.version < 0) {
+		std::cout << "nothing to compact: no partition has two files below the target size\n";
+		return;
+	}
+	std::cout << "version " << result.version << ": compacted " << result.files_removed << " files ("
+	          << result.bytes_removed << " bytes) into " << result.files_added << " (" << result.bytes_added
+	          << " bytes)\n";
+}
+
 void AddPathAndVersion(CLI::App &command, DeltaOptions &options) {
 	command.add_option("path", options.path, "The table folder (holding _delta_log/)")->required();
 	command.add_option("--version", options.version, "Read this version instead of the latest");
@@ -174,7 +189,8 @@ void AddPathAndVersion(CLI::App &command, DeltaOptions &options) {
 } // namespace
 
 void AddDeltaCommand(CLI::App &app) {
-	auto *delta = app.add_subcommand("delta", "Read and maintain Delta Lake tables: scan, history, describe, vacuum");
+	auto *delta =
+	    app.add_subcommand("delta", "Read and maintain Delta Lake tables: scan, history, describe, vacuum, optimize");
 	delta->require_subcommand(1);
 
 	auto scan_options = std::make_shared<DeltaOptions>();
@@ -216,6 +232,13 @@ void AddDeltaCommand(CLI::App &app) {
 	vacuum->add_flag("--dry-run", vacuum_options->dry_run, "List what would be removed, remove nothing");
 	vacuum->add_flag("--force", vacuum_options->force, "Allow a retention below the safe 168 hours");
 	vacuum->callback([vacuum_options] { RunVacuum(*vacuum_options); });
+
+	auto optimize_options = std::make_shared<DeltaOptions>();
+	auto *optimize = delta->add_subcommand("optimize", "Compact small files into files of about the target size");
+	optimize->add_option("path", optimize_options->path, "The table folder (holding _delta_log/)")->required();
+	optimize->add_option("--target-size", optimize_options->target_size, "Target file size in bytes")
+	    ->capture_default_str();
+	optimize->callback([optimize_options] { RunOptimize(*optimize_options); });
 }
 
 } // namespace deltaduck

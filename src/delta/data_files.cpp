@@ -1,0 +1,258 @@
+#include "delta/data_files.hpp"
+
+#include "common/error.hpp"
+#include "common/json_writer.hpp"
+#include "common/sql_quote.hpp"
+#include "engine/connection.hpp"
+#include "engine/value_encoder.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <random>
+
+namespace deltaduck::delta {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+//! Partition directories name a NULL value so (as Hive and Spark do).
+constexpr const char *NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__";
+//! Where DuckDB writes a new version's files before they move into the table.
+constexpr const char *STAGING_DIR = "_deltaduck_staging";
+
+json PartitionValuesJson(const PartitionValues &values) {
+	json object = json::object();
+	for (const auto &[key, value] : values) {
+		object[key] = value ? json(*value) : json(nullptr);
+	}
+	return object;
+}
+
+//! numRecords, minValues, maxValues and nullCount of each file, from the parquet footers (no data pass).
+void CollectStats(Connection &connection, const Schema &schema, const std::vector<std::string> &partitions,
+                  std::vector<WrittenFile> &files, const fs::path &root) {
+	std::string list;
+	for (const auto &file : files) {
+		list += (list.empty() ? "" : ", ") + QuoteLiteral((root / file.relative_path).string());
+	}
+	std::string mins, maxs, nulls;
+	std::vector<std::string> names;
+	for (const auto &field : schema.fields) {
+		const auto &type = *field.type;
+		if (std::count(partitions.begin(), partitions.end(), field.name) || type.kind == DataType::Kind::STRUCT ||
+		    type.kind == DataType::Kind::ARRAY || type.kind == DataType::Kind::MAP || type.name == "binary") {
+			continue;
+		}
+		auto where = "path_in_schema = " + QuoteLiteral(field.name);
+		auto duck = type.ToDuckDB();
+		auto min = "min(CASE WHEN " + where + " THEN TRY_CAST(stats_min_value AS " + duck + ") END)";
+		auto max = "max(CASE WHEN " + where + " THEN TRY_CAST(stats_max_value AS " + duck + ") END)";
+		if (type.name == "string") {
+			// A prefix is still a lower bound; a cut maximum would not be an upper bound, so it is left out.
+			min = "left(" + min + ", 32)";
+			max = "CASE WHEN length(" + max + ") > 32 THEN NULL ELSE " + max + " END";
+		}
+		auto key = QuoteIdentifier(field.name);
+		mins += (mins.empty() ? "" : ", ") + key + ": " + min;
+		maxs += (maxs.empty() ? "" : ", ") + key + ": " + max;
+		nulls += (nulls.empty() ? "" : ", ") + key + ": sum(CASE WHEN " + where + " THEN stats_null_count END)";
+		names.push_back(field.name);
+	}
+	std::string select = "SELECT file_name, sum(CASE WHEN column_id = 0 THEN row_group_num_rows END)";
+	if (!names.empty()) {
+		select += ", {" + mins + "}, {" + maxs + "}, {" + nulls + "}";
+	}
+	auto result = connection.Query(select + " FROM parquet_metadata([" + list + "]) GROUP BY file_name");
+	RowEncoder encoder(result.Columns());
+	std::map<std::string, WrittenFile *> by_path;
+	for (auto &file : files) {
+		by_path[(root / file.relative_path).string()] = &file;
+	}
+	std::string text;
+	while (auto chunk = result.Fetch()) {
+		encoder.Bind(chunk);
+		for (uint64_t row = 0; row < chunk.RowCount(); row++) {
+			std::string name, records;
+			encoder.Columns()[0]->WriteText(name, row);
+			encoder.Columns()[1]->WriteText(records, row);
+			auto it = by_path.find(name);
+			if (it == by_path.end()) {
+				continue;
+			}
+			auto &file = *it->second;
+			file.records = records.empty() ? 0 : std::stoll(records);
+			json stats = {{"numRecords", file.records}};
+			if (!names.empty()) {
+				const char *keys[] = {"minValues", "maxValues", "nullCount"};
+				for (int k = 0; k < 3; k++) {
+					text.clear();
+					JsonWriter writer(text);
+					encoder.Columns()[2 + k]->WriteJson(writer, row);
+					auto values = json::parse(text);
+					json kept = json::object();
+					for (auto &[key, value] : values.items()) {
+						if (!value.is_null()) {
+							kept[key] = value;
+						}
+					}
+					stats[keys[k]] = kept;
+				}
+			}
+			file.stats = stats.dump();
+		}
+	}
+}
+
+//! Moves staged files into the table (same file system: renames), returning them with their partition values.
+std::vector<WrittenFile> PublishFiles(const fs::path &root, const fs::path &staging,
+                                      const std::vector<std::string> &partitions, const std::string &directory) {
+	std::vector<WrittenFile> files;
+	for (const auto &entry : fs::recursive_directory_iterator(staging)) {
+		if (!entry.is_regular_file() || entry.path().extension() != ".parquet") {
+			continue;
+		}
+		auto relative = fs::relative(entry.path(), staging);
+		WrittenFile file;
+		for (const auto &segment : relative.parent_path()) {
+			auto text = segment.string();
+			auto equals = text.find('=');
+			if (equals == std::string::npos) {
+				continue;
+			}
+			auto key = DecodeUriPath(text.substr(0, equals));
+			auto value = DecodeUriPath(text.substr(equals + 1));
+			file.partition_values[key] = value == NULL_PARTITION ? std::nullopt : std::optional<std::string>(value);
+		}
+		for (const auto &name : partitions) {
+			file.partition_values.try_emplace(name, std::nullopt);
+		}
+		if (partitions.empty() && !directory.empty()) {
+			relative = fs::path(directory) / relative;
+		}
+		auto target = root / relative;
+		fs::create_directories(target.parent_path());
+		fs::rename(entry.path(), target);
+		file.relative_path = relative.string();
+		file.size = static_cast<int64_t>(fs::file_size(target));
+		files.push_back(std::move(file));
+	}
+	std::error_code error;
+	fs::remove_all(staging, error);
+	fs::remove(staging.parent_path(), error); // only when no other writer is staging
+	return files;
+}
+
+} // namespace
+
+int64_t NowMs() {
+	return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+	    .count();
+}
+
+std::string NewUuid() {
+	std::random_device random;
+	std::mt19937_64 engine((uint64_t(random()) << 32) ^ random());
+	static constexpr char HEX[] = "0123456789abcdef";
+	std::string id;
+	for (int i = 0; i < 32; i++) {
+		if (i == 8 || i == 12 || i == 16 || i == 20) {
+			id += '-';
+		}
+		id += HEX[engine() & 15];
+	}
+	return id;
+}
+
+std::string UriEncodePath(const std::string &path) {
+	static constexpr char HEX[] = "0123456789ABCDEF";
+	std::string out;
+	for (unsigned char c : path) {
+		if (std::isalnum(c) || c == '/' || c == '-' || c == '_' || c == '.' || c == '=' || c == '~') {
+			out += static_cast<char>(c);
+		} else {
+			out += '%';
+			out += HEX[c >> 4];
+			out += HEX[c & 15];
+		}
+	}
+	return out;
+}
+
+std::string PartitionValueExpression(const StructField &field) {
+	auto column = QuoteIdentifier(field.name);
+	const auto &type = *field.type;
+	std::string text;
+	if (type.kind != DataType::Kind::PRIMITIVE && type.kind != DataType::Kind::DECIMAL) {
+		throw InvalidInputError("cannot partition by " + field.name + ": nested types cannot be partition columns");
+	}
+	if (type.name == "binary") {
+		throw InvalidInputError("cannot partition by " + field.name + ": binary columns cannot be partition columns");
+	}
+	if (type.name == "timestamp" || type.name == "timestamp_ntz") {
+		text = "strftime(" + column + ", '%Y-%m-%d %H:%M:%S.%f')";
+	} else {
+		text = "CAST(" + column + " AS VARCHAR)";
+	}
+	return "CASE WHEN " + column + " IS NULL THEN " + QuoteLiteral(NULL_PARTITION) + " ELSE " + text + " END AS " +
+	       column;
+}
+
+json AddAction(const WrittenFile &file, int64_t timestamp_ms, bool data_change) {
+	return {{field::ADD,
+	         {{"path", UriEncodePath(file.relative_path)},
+	          {"partitionValues", PartitionValuesJson(file.partition_values)},
+	          {"size", file.size},
+	          {"modificationTime", timestamp_ms},
+	          {"dataChange", data_change},
+	          {"stats", file.stats}}}};
+}
+
+json RemoveAction(const Add &add, int64_t timestamp_ms, bool data_change) {
+	return {{field::REMOVE,
+	         {{"path", UriEncodePath(add.path)},
+	          {"deletionTimestamp", timestamp_ms},
+	          {"dataChange", data_change},
+	          {"extendedFileMetadata", true},
+	          {"partitionValues", PartitionValuesJson(add.partition_values)},
+	          {"size", add.size}}}};
+}
+
+std::vector<WrittenFile> WriteDataFiles(Connection &connection, const fs::path &table_root,
+                                        const std::string &select_sql, const Schema &schema,
+                                        const std::vector<std::string> &partitions, const DataFileOptions &options) {
+	if (options.compression != "zstd" && options.compression != "snappy") {
+		throw InvalidInputError("unsupported compression " + options.compression + " (expected zstd or snappy)");
+	}
+	auto staging = table_root / STAGING_DIR / NewUuid();
+	fs::create_directories(staging);
+	std::string copy = "COPY (" + select_sql + ") TO " + QuoteLiteral(staging.string()) +
+	                   " (FORMAT parquet, COMPRESSION " + options.compression + ", FILENAME_PATTERN 'part-{uuid}'";
+	if (partitions.empty()) {
+		copy += ", FILE_SIZE_BYTES " + std::to_string(options.target_file_size);
+	} else {
+		std::string by;
+		for (const auto &name : partitions) {
+			by += (by.empty() ? "" : ", ") + QuoteIdentifier(name);
+		}
+		copy += ", PARTITION_BY (" + by + ")";
+	}
+	try {
+		connection.Execute(copy + ")");
+	} catch (...) {
+		std::error_code error;
+		fs::remove_all(staging, error);
+		fs::remove(staging.parent_path(), error);
+		throw;
+	}
+	auto files = PublishFiles(table_root, staging, partitions, options.directory);
+	if (!files.empty()) {
+		CollectStats(connection, schema, partitions, files, table_root);
+	}
+	return files;
+}
+
+} // namespace deltaduck::delta

@@ -1,0 +1,63 @@
+#pragma once
+
+#include "delta/actions.hpp"
+#include "delta/schema.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <nlohmann/json_fwd.hpp>
+#include <string>
+#include <vector>
+
+namespace deltaduck {
+class Connection;
+}
+
+namespace deltaduck::delta {
+
+//! A data file written into a table, with what its add action needs.
+struct WrittenFile {
+	//! On disk, relative to the table root.
+	std::string relative_path;
+	PartitionValues partition_values;
+	int64_t size = 0;
+	int64_t records = 0;
+	//! The add action's stats JSON (numRecords, minValues, maxValues, nullCount).
+	std::string stats;
+};
+
+//! How data files are written.
+struct DataFileOptions {
+	//! zstd or snappy.
+	std::string compression = "zstd";
+	//! DuckDB rolls to a new file past this size (unpartitioned writes only: DuckDB cannot roll within
+	//! partitions).
+	uint64_t target_file_size = uint64_t(128) << 20;
+	//! Where in the table unpartitioned files go ("" = the root).
+	std::string directory;
+};
+
+//! Streams the rows of `select_sql` (which yields the schema's columns, partition columns as Delta's
+//! partition-value strings) into parquet files: DuckDB writes them into a staging folder that readers
+//! ignore, then they are renamed into the table under unique names, and their stats are read from the
+//! parquet footers. Until a commit names them they are unreferenced garbage.
+std::vector<WrittenFile> WriteDataFiles(Connection &connection, const std::filesystem::path &table_root,
+                                        const std::string &select_sql, const Schema &schema,
+                                        const std::vector<std::string> &partitions, const DataFileOptions &options);
+
+//! A partition column as the string Delta logs (NULL as the Hive marker, so directory names stay exact).
+std::string PartitionValueExpression(const StructField &field);
+
+//! The add action of a written file.
+nlohmann::json AddAction(const WrittenFile &file, int64_t timestamp_ms, bool data_change);
+//! The remove action of a live file.
+nlohmann::json RemoveAction(const Add &add, int64_t timestamp_ms, bool data_change);
+
+//! A relative file path as the URI the log stores (readers decode it once).
+std::string UriEncodePath(const std::string &path);
+//! Milliseconds since the epoch, now.
+int64_t NowMs();
+//! A random UUID (version 4 layout).
+std::string NewUuid();
+
+} // namespace deltaduck::delta
