@@ -21,8 +21,8 @@ namespace {
 
 //! Partition directories name a NULL value so (as Hive and Spark do).
 constexpr const char *NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__";
-//! Where DuckDB writes a new version's files before they move into the table.
-constexpr const char *STAGING_DIR = "_deltaduck_staging";
+//! DuckDB writes a new version's files into `<table>/_deltaduck_staging_<id>/` before they move into the table.
+constexpr const char *STAGING_PREFIX = "_deltaduck_staging_";
 
 json PartitionValuesJson(const PartitionValues &values) {
 	json object = json::object();
@@ -142,7 +142,6 @@ std::vector<WrittenFile> PublishFiles(const fs::path &root, const fs::path &stag
 	}
 	std::error_code error;
 	fs::remove_all(staging, error);
-	fs::remove(staging.parent_path(), error); // only when no other writer is staging
 	return files;
 }
 
@@ -227,8 +226,14 @@ std::vector<WrittenFile> WriteDataFiles(Connection &connection, const fs::path &
 	if (options.compression != "zstd" && options.compression != "snappy") {
 		throw InvalidInputError("unsupported compression " + options.compression + " (expected zstd or snappy)");
 	}
-	auto staging = table_root / STAGING_DIR / NewUuid();
-	fs::create_directories(staging);
+	// Each write stages in a folder of its own (underscore-prefixed names are ignored by Delta readers), so
+	// no writer ever removes a folder another one is about to use.
+	auto staging = table_root / (std::string(STAGING_PREFIX) + NewUuid());
+	std::error_code created;
+	fs::create_directories(staging, created);
+	if (created) {
+		throw IOError("cannot create " + staging.string() + ": " + created.message());
+	}
 	std::string copy = "COPY (" + select_sql + ") TO " + QuoteLiteral(staging.string()) +
 	                   " (FORMAT parquet, COMPRESSION " + options.compression + ", FILENAME_PATTERN 'part-{uuid}'";
 	if (partitions.empty()) {
@@ -245,10 +250,15 @@ std::vector<WrittenFile> WriteDataFiles(Connection &connection, const fs::path &
 	} catch (...) {
 		std::error_code error;
 		fs::remove_all(staging, error);
-		fs::remove(staging.parent_path(), error);
+		fs::remove(table_root, error); // a new table's folder, if nothing else is in it
 		throw;
 	}
-	auto files = PublishFiles(table_root, staging, partitions, options.directory);
+	std::vector<WrittenFile> files;
+	try {
+		files = PublishFiles(table_root, staging, partitions, options.directory);
+	} catch (const fs::filesystem_error &e) {
+		throw IOError(std::string("cannot move written files into the table: ") + e.what());
+	}
 	if (!files.empty()) {
 		CollectStats(connection, schema, partitions, files, table_root);
 	}

@@ -8,6 +8,33 @@
 
 namespace deltaduck {
 
+namespace fs = std::filesystem;
+
+void RefuseSymlinksLeading(const fs::path &root) {
+	// DuckDB's allow list compares paths as written, so a link inside the data directory could let SQL
+	// read what lies outside it: such a link makes the whole directory unusable until it is removed.
+	for (const char *folder : {RAW_DIR, DELTA_DIR}) {
+		std::error_code error;
+		if (!fs::is_directory(root / folder, error)) {
+			continue;
+		}
+		for (auto it = fs::recursive_directory_iterator(root / folder, error);
+		     !error && it != fs::recursive_directory_iterator(); it.increment(error)) {
+			if (!it->is_symlink()) {
+				continue;
+			}
+			std::error_code resolve_error;
+			auto target = fs::canonical(it->path(), resolve_error);
+			auto relative = target.lexically_relative(root);
+			if (resolve_error || relative.empty() || *relative.begin() == "..") {
+				throw PermissionError("the data directory holds a link leading outside it: " +
+				                      it->path().lexically_relative(root).string() +
+				                      " (remove it or copy the data in)");
+			}
+		}
+	}
+}
+
 std::shared_ptr<Database> OpenDataDatabase(const std::string &data_dir) {
 	std::error_code error;
 	std::filesystem::create_directories(data_dir, error);
@@ -22,6 +49,7 @@ std::shared_ptr<Database> OpenDataDatabase(const std::string &data_dir) {
 	if (error) {
 		throw IOError("cannot open data directory " + data_dir + ": " + error.message());
 	}
+	RefuseSymlinksLeading(root);
 	auto config = DatabaseConfig::Defaults();
 	// DuckDB matches the allow list against paths as written: absolute ones against the root, relative
 	// ones against the data layout's folders (it rejects `..` that would climb out of either).

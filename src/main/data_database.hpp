@@ -2,6 +2,7 @@
 
 #include "engine/database.hpp"
 
+#include <filesystem>
 #include <memory>
 #include <string>
 
@@ -11,5 +12,8 @@ namespace deltaduck {
 //! relative path in SQL, read or written, lands inside it) and opens an in-memory database that may
 //! touch no file outside it.
 std::shared_ptr<Database> OpenDataDatabase(const std::string &data_dir);
+
+//! Throws PermissionError if a symlink under raw/ or deltalake/ leads outside `root` (canonical).
+void RefuseSymlinksLeading(const std::filesystem::path &root);
 
 } // namespace deltaduck

@@ -64,6 +64,36 @@ std::string FileList(const std::vector<fs::path> &files) {
 
 } // namespace
 
+namespace {
+
+//! DuckDB's sniffer falls back to a single column when rows disagree on their field count; a header that
+//! still holds a common delimiter means the file is malformed, so it is read again with that delimiter,
+//! which fails naming the bad line instead of loading one text column.
+std::string CsvSql(Connection &connection, const std::string &files, const IngestRequest &request) {
+	auto sql = "SELECT * FROM read_csv(" + files + CsvOptions(request) + ")";
+	if (request.delimiter) {
+		return sql;
+	}
+	auto result = connection.Query(sql + " LIMIT 0");
+	if (result.Columns().size() == 1) {
+		const auto &header = result.Columns()[0].name;
+		for (const char *delimiter : {",", ";", "\t"}) {
+			if (header.find(delimiter) != std::string::npos) {
+				IngestRequest strict = request;
+				strict.delimiter = delimiter;
+				sql = "SELECT * FROM read_csv(" + files + CsvOptions(strict) + ")";
+				connection.Execute("SELECT count(*) FROM (" + sql + ")");
+				break;
+			}
+		}
+	}
+	while (result.Fetch()) {
+	}
+	return sql;
+}
+
+} // namespace
+
 std::string ResolveSource(Connection &connection, const fs::path &data_dir, const IngestRequest &request,
                           uint64_t &input_bytes) {
 	input_bytes = 0;
@@ -71,16 +101,12 @@ std::string ResolveSource(Connection &connection, const fs::path &data_dir, cons
 	if (source.find_first_not_of(" \t\r\n") == std::string::npos) {
 		throw InvalidInputError("no source given: name a CSV folder under raw/, a file, or a SELECT query");
 	}
-	if (IsQuery(source)) {
-		return sql::ExpandDeltaTables(connection, data_dir, source);
-	}
-	if (source.find('/') == std::string::npos && source.find('.') == std::string::npos) {
+	// A folder or file that exists wins over the reading as SQL, so `with-header.csv` stays a file.
+	bool plain_name = source.find_first_of("/. \t\r\n'\"(") == std::string::npos;
+	bool path_like = !plain_name && source.find_first_of(" \t\r\n'\"(") == std::string::npos;
+	if (plain_name && fs::is_directory(data_dir / RAW_DIR / source)) {
 		CheckName("folder name", source);
-		auto folder = data_dir / RAW_DIR / source;
-		if (!fs::is_directory(folder)) {
-			throw NotFoundError("CSV folder not found: " + std::string(RAW_DIR) + "/" + source);
-		}
-		auto real = InsideDataDirectory(data_dir, folder, "CSV folder");
+		auto real = InsideDataDirectory(data_dir, data_dir / RAW_DIR / source, "CSV folder");
 		std::vector<fs::path> files;
 		for (const auto &entry : fs::directory_iterator(real)) {
 			auto extension = entry.path().extension().string();
@@ -94,34 +120,44 @@ std::string ResolveSource(Connection &connection, const fs::path &data_dir, cons
 			throw InvalidInputError("CSV folder " + std::string(RAW_DIR) + "/" + source + " holds no .csv files");
 		}
 		std::sort(files.begin(), files.end());
-		return "SELECT * FROM read_csv(" + FileList(files) + CsvOptions(request) + ")";
+		return CsvSql(connection, FileList(files), request);
 	}
-	fs::path relative(source);
-	if (relative.is_absolute()) {
-		throw PermissionError("absolute paths are not allowed as a source: name a file inside the data directory");
-	}
-	for (const auto &part : relative) {
-		if (part == "..") {
-			throw PermissionError("'..' is not allowed in a source path: " + source);
+	if (path_like) {
+		fs::path relative(source);
+		if (relative.is_absolute()) {
+			throw PermissionError("absolute paths are not allowed as a source: name a file inside the data directory");
 		}
+		for (const auto &part : relative) {
+			if (part == "..") {
+				throw PermissionError("'..' is not allowed in a source path: " + source);
+			}
+		}
+		auto file = InsideDataDirectory(data_dir, data_dir / relative, "source file");
+		if (!fs::is_regular_file(file)) {
+			throw InvalidInputError("source is not a file: " + source);
+		}
+		input_bytes = fs::file_size(file);
+		auto extension = file.extension().string();
+		std::transform(extension.begin(), extension.end(), extension.begin(), ::tolower);
+		if (extension == ".csv" || extension == ".tsv" || extension == ".txt") {
+			return CsvSql(connection, QuoteLiteral(file.string()), request);
+		}
+		if (extension == ".parquet") {
+			return "SELECT * FROM read_parquet(" + QuoteLiteral(file.string()) + ")";
+		}
+		if (extension == ".json" || extension == ".jsonl" || extension == ".ndjson") {
+			return "SELECT * FROM read_json(" + QuoteLiteral(file.string()) + ")";
+		}
+		throw InvalidInputError("unsupported source file type " + extension + " (expected .csv, .parquet or .json)");
 	}
-	auto file = InsideDataDirectory(data_dir, data_dir / relative, "source file");
-	if (!fs::is_regular_file(file)) {
-		throw InvalidInputError("source is not a file: " + source);
+	if (IsQuery(source)) {
+		return sql::ExpandDeltaTables(connection, data_dir, source);
 	}
-	input_bytes = fs::file_size(file);
-	auto extension = file.extension().string();
-	std::transform(extension.begin(), extension.end(), extension.begin(), ::tolower);
-	if (extension == ".csv" || extension == ".tsv" || extension == ".txt") {
-		return "SELECT * FROM read_csv(" + QuoteLiteral(file.string()) + CsvOptions(request) + ")";
+	if (plain_name) {
+		CheckName("folder name", source);
+		throw NotFoundError("CSV folder not found: " + std::string(RAW_DIR) + "/" + source);
 	}
-	if (extension == ".parquet") {
-		return "SELECT * FROM read_parquet(" + QuoteLiteral(file.string()) + ")";
-	}
-	if (extension == ".json" || extension == ".jsonl" || extension == ".ndjson") {
-		return "SELECT * FROM read_json(" + QuoteLiteral(file.string()) + ")";
-	}
-	throw InvalidInputError("unsupported source file type " + extension + " (expected .csv, .parquet or .json)");
+	throw InvalidInputError("source is neither a CSV folder under raw/, a file, nor a query: " + source.substr(0, 200));
 }
 
 IngestResult Ingest(Connection &connection, const fs::path &data_dir, const IngestRequest &request,
