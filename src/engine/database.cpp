@@ -67,6 +67,7 @@ std::shared_ptr<Database> Database::Open(const DatabaseConfig &config) {
 	if (!config.extension_directory.empty()) {
 		handle.Set("extension_directory", config.extension_directory);
 	}
+	handle.Set("preserve_insertion_order", config.preserve_insertion_order ? "true" : "false");
 	// Extensions come only from our pinned, checksummed directory: never fetched at run time.
 	handle.Set("autoinstall_known_extensions", "false");
 	handle.Set("allow_community_extensions", "false");

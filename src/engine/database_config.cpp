@@ -1,6 +1,9 @@
 #include "engine/database_config.hpp"
 
+#include "common/error.hpp"
+
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -54,11 +57,38 @@ std::string DefaultExtensionDirectory() {
 	return DELTADUCK_EXTENSION_DIRECTORY;
 }
 
+uint64_t ParseByteSize(const std::string &text) {
+	size_t end = 0;
+	double value = 0;
+	try {
+		value = std::stod(text, &end);
+	} catch (const std::exception &) {
+		end = 0;
+	}
+	auto unit = text.substr(end);
+	unit.erase(0, unit.find_first_not_of(' '));
+	for (auto &c : unit) {
+		c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+	}
+	static const std::pair<const char *, double> UNITS[] = {
+	    {"", 1},     {"B", 1},        {"KB", 1e3},        {"MB", 1e6},
+	    {"GB", 1e9}, {"KIB", 1024.0}, {"MIB", 1048576.0}, {"GIB", 1073741824.0}};
+	for (const auto &[name, factor] : UNITS) {
+		if (end > 0 && value > 0 && unit == name) {
+			return static_cast<uint64_t>(value * factor);
+		}
+	}
+	throw InvalidInputError("invalid size '" + text + "' (expected e.g. 512MB or 2GiB)");
+}
+
 DatabaseConfig DatabaseConfig::Defaults() {
 	DatabaseConfig config;
 	config.threads = AvailableCpus();
 	// DuckDB's limit covers its buffer pool, not our own allocations or the allocator's slack: leave a quarter.
 	config.memory_limit_bytes = AvailableMemoryBytes() / 4 * 3;
+	if (const char *limit = std::getenv("DELTADUCK_MEMORY_LIMIT"); limit && *limit) {
+		config.memory_limit_bytes = ParseByteSize(limit);
+	}
 	config.temp_directory =
 	    (std::filesystem::temp_directory_path() / ("deltaduck-spill-" + std::to_string(getpid()))).string();
 	config.max_temp_directory_bytes = uint64_t(16) << 30;

@@ -22,16 +22,22 @@ struct DatabaseConfig {
 	std::string extension_directory;
 	//! Extensions loaded at open; a missing one fails the feature that needs it, not the open.
 	std::vector<std::string> extensions;
+	//! Whether results keep the order of their input. Writers turn it off: DuckDB then streams large
+	//! COPYs in far less memory (row order means nothing in a Delta table).
+	bool preserve_insertion_order = true;
 	//! When non-empty, SQL may read and write files only below these directories. DuckDB compares paths
 	//! as written: an absolute entry covers absolute paths, a relative one paths relative to the working
 	//! directory.
 	std::vector<std::string> allowed_directories;
 
 	//! Safe defaults for this machine: threads from the CPU quota, memory limit at 75% of the available
-	//! memory, a per-process temp directory bounded to 16 GiB, our extension directory.
+	//! memory (or $DELTADUCK_MEMORY_LIMIT, e.g. 512MB), a per-process temp directory bounded to 16 GiB, our
+	//! extension directory.
 	static DatabaseConfig Defaults();
 };
 
+//! Parses a byte size such as 1024, 512MB or 2GiB; InvalidInputError otherwise.
+uint64_t ParseByteSize(const std::string &text);
 //! CPUs this process may use: the cgroup quota if set, else the affinity mask.
 uint32_t AvailableCpus();
 //! Bytes this process may use: the cgroup memory limit if set, else physical memory.

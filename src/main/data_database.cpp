@@ -35,7 +35,7 @@ void RefuseSymlinksLeading(const fs::path &root) {
 	}
 }
 
-std::shared_ptr<Database> OpenDataDatabase(const std::string &data_dir) {
+std::shared_ptr<Database> OpenDataDatabase(const std::string &data_dir, bool for_writing) {
 	std::error_code error;
 	std::filesystem::create_directories(data_dir, error);
 	if (error) {
@@ -51,6 +51,7 @@ std::shared_ptr<Database> OpenDataDatabase(const std::string &data_dir) {
 	}
 	RefuseSymlinksLeading(root);
 	auto config = DatabaseConfig::Defaults();
+	config.preserve_insertion_order = !for_writing;
 	// DuckDB matches the allow list against paths as written: absolute ones against the root, relative
 	// ones against the data layout's folders (it rejects `..` that would climb out of either).
 	config.allowed_directories = {root.string(), RAW_DIR, DELTA_DIR};

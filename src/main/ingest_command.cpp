@@ -83,7 +83,7 @@ void RunIngest(const IngestOptions &options) {
 	if (!options.delimiter.empty()) {
 		request.delimiter = options.delimiter;
 	}
-	auto connection = Connection::Open(OpenDataDatabase(options.data.data_dir));
+	auto connection = Connection::Open(OpenDataDatabase(options.data.data_dir, true));
 	bool terminal = ::isatty(STDERR_FILENO);
 	// OpenDataDatabase made the data directory the working directory.
 	auto result =
