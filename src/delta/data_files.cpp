@@ -39,7 +39,8 @@ void CollectStats(Connection &connection, const Schema &schema, const std::vecto
 	for (const auto &file : files) {
 		list += (list.empty() ? "" : ", ") + QuoteLiteral((root / file.relative_path).string());
 	}
-	std::string mins, maxs, nulls;
+	// One column per statistic and field, in the order min, max, null count.
+	std::string select = "SELECT file_name, sum(CASE WHEN column_id = 0 THEN row_group_num_rows END)";
 	std::vector<std::string> names;
 	for (const auto &field : schema.fields) {
 		const auto &type = *field.type;
@@ -56,23 +57,17 @@ void CollectStats(Connection &connection, const Schema &schema, const std::vecto
 			min = "left(" + min + ", 32)";
 			max = "CASE WHEN length(" + max + ") > 32 THEN NULL ELSE " + max + " END";
 		}
-		auto key = QuoteIdentifier(field.name);
-		mins += (mins.empty() ? "" : ", ") + key + ": " + min;
-		maxs += (maxs.empty() ? "" : ", ") + key + ": " + max;
-		nulls += (nulls.empty() ? "" : ", ") + key + ": sum(CASE WHEN " + where + " THEN stats_null_count END)";
+		select += ", " + min + ", " + max + ", sum(CASE WHEN " + where + " THEN stats_null_count END)";
 		names.push_back(field.name);
 	}
-	std::string select = "SELECT file_name, sum(CASE WHEN column_id = 0 THEN row_group_num_rows END)";
-	if (!names.empty()) {
-		select += ", {" + mins + "}, {" + maxs + "}, {" + nulls + "}";
-	}
 	auto result = connection.Query(select + " FROM parquet_metadata([" + list + "]) GROUP BY file_name");
-	RowEncoder encoder(result.Columns());
+	// Stats keep every digit: Delta readers parse them with the column's type, not as doubles.
+	RowEncoder encoder(result.Columns(), NumberStyle::EXACT);
 	std::map<std::string, WrittenFile *> by_path;
 	for (auto &file : files) {
 		by_path[(root / file.relative_path).string()] = &file;
 	}
-	std::string text;
+	const char *sections[] = {"minValues", "maxValues", "nullCount"};
 	while (auto chunk = result.Fetch()) {
 		encoder.Bind(chunk);
 		for (uint64_t row = 0; row < chunk.RowCount(); row++) {
@@ -85,24 +80,24 @@ void CollectStats(Connection &connection, const Schema &schema, const std::vecto
 			}
 			auto &file = *it->second;
 			file.records = records.empty() ? 0 : std::stoll(records);
-			json stats = {{"numRecords", file.records}};
-			if (!names.empty()) {
-				const char *keys[] = {"minValues", "maxValues", "nullCount"};
-				for (int k = 0; k < 3; k++) {
-					text.clear();
-					JsonWriter writer(text);
-					encoder.Columns()[2 + k]->WriteJson(writer, row);
-					auto values = json::parse(text);
-					json kept = json::object();
-					for (auto &[key, value] : values.items()) {
-						if (!value.is_null()) {
-							kept[key] = value;
-						}
+			file.stats.clear();
+			JsonWriter stats(file.stats);
+			stats.BeginObject();
+			stats.Key("numRecords");
+			stats.Int(file.records);
+			for (size_t section = 0; section < 3 && !names.empty(); section++) {
+				stats.Key(sections[section]);
+				stats.BeginObject();
+				for (size_t i = 0; i < names.size(); i++) {
+					auto &column = *encoder.Columns()[2 + i * 3 + section];
+					if (!column.IsNull(row)) { // an unknown bound is left out, not written as null
+						stats.Key(names[i]);
+						column.WriteJson(stats, row);
 					}
-					stats[keys[k]] = kept;
 				}
+				stats.EndObject();
 			}
-			file.stats = stats.dump();
+			stats.EndObject();
 		}
 	}
 }

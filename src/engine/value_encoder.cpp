@@ -56,7 +56,8 @@ constexpr int64_t MAX_EXACT = int64_t(1) << 53;
 //! Primitive types: each value renders to text, plus whether JSON must quote that text.
 class ScalarEncoder : public ValueEncoder {
 public:
-	explicit ScalarEncoder(duckdb_logical_type type) : type_(duckdb_get_type_id(type)) {
+	ScalarEncoder(duckdb_logical_type type, NumberStyle style)
+	    : type_(duckdb_get_type_id(type)), exact_(style == NumberStyle::EXACT) {
 		if (type_ == DUCKDB_TYPE_DECIMAL) {
 			decimal_scale_ = duckdb_decimal_scale(type);
 			decimal_width_ = duckdb_decimal_width(type);
@@ -140,7 +141,7 @@ private:
 		case DUCKDB_TYPE_BIGINT: {
 			auto value = Get<int64_t>(row);
 			AppendInteger(out, value);
-			return value > MAX_EXACT || value < -MAX_EXACT;
+			return !exact_ && (value > MAX_EXACT || value < -MAX_EXACT);
 		}
 		case DUCKDB_TYPE_UTINYINT:
 			AppendInteger(out, Get<uint8_t>(row));
@@ -154,17 +155,17 @@ private:
 		case DUCKDB_TYPE_UBIGINT: {
 			auto value = Get<uint64_t>(row);
 			AppendInteger(out, value);
-			return value > static_cast<uint64_t>(MAX_EXACT);
+			return !exact_ && value > static_cast<uint64_t>(MAX_EXACT);
 		}
 		case DUCKDB_TYPE_HUGEINT: {
 			auto value = ToInt128(Get<duckdb_hugeint>(row));
 			AppendInt128(out, value);
-			return !FitsDouble(value);
+			return !exact_ && !FitsDouble(value);
 		}
 		case DUCKDB_TYPE_UHUGEINT: {
 			auto value = Get<duckdb_uhugeint>(row);
 			AppendUInt128(out, value.lower, value.upper);
-			return value.upper != 0 || value.lower > static_cast<uint64_t>(MAX_EXACT);
+			return !exact_ && (value.upper != 0 || value.lower > static_cast<uint64_t>(MAX_EXACT));
 		}
 		case DUCKDB_TYPE_FLOAT:
 			return AppendFloating(out, Get<float>(row));
@@ -173,7 +174,7 @@ private:
 		case DUCKDB_TYPE_DECIMAL:
 			AppendDecimal(out, DecimalValue(row), decimal_scale_);
 			// Up to 15 significant digits survive a round trip through a double.
-			return decimal_width_ > 15;
+			return !exact_ && decimal_width_ > 15;
 		case DUCKDB_TYPE_DATE:
 			AppendDate(out, Get<int32_t>(row));
 			return true;
@@ -223,7 +224,7 @@ private:
 			AppendBits(out, StringView(Get<duckdb_string_t>(row)));
 			return true;
 		case DUCKDB_TYPE_BIGNUM:
-			return !AppendBignum(out, StringView(Get<duckdb_string_t>(row)));
+			return !AppendBignum(out, StringView(Get<duckdb_string_t>(row))) && !exact_;
 		case DUCKDB_TYPE_ENUM:
 			out += enum_values_[EnumIndex(row)];
 			return true;
@@ -233,6 +234,7 @@ private:
 	}
 
 	duckdb_type type_;
+	bool exact_;
 	duckdb_type physical_ = DUCKDB_TYPE_INVALID;
 	uint8_t decimal_scale_ = 0;
 	uint8_t decimal_width_ = 0;
@@ -252,9 +254,9 @@ public:
 
 class ListEncoder : public ValueEncoder {
 public:
-	explicit ListEncoder(duckdb_logical_type type) {
+	ListEncoder(duckdb_logical_type type, NumberStyle style) {
 		LogicalType child(duckdb_list_type_child_type(type));
-		child_ = Create(child.Get());
+		child_ = Create(child.Get(), style);
 	}
 	void Bind(duckdb_vector vector) override {
 		ValueEncoder::Bind(vector);
@@ -279,9 +281,9 @@ private:
 
 class ArrayEncoder : public ValueEncoder {
 public:
-	explicit ArrayEncoder(duckdb_logical_type type) : size_(duckdb_array_type_array_size(type)) {
+	ArrayEncoder(duckdb_logical_type type, NumberStyle style) : size_(duckdb_array_type_array_size(type)) {
 		LogicalType child(duckdb_array_type_child_type(type));
-		child_ = Create(child.Get());
+		child_ = Create(child.Get(), style);
 	}
 	void Bind(duckdb_vector vector) override {
 		ValueEncoder::Bind(vector);
@@ -306,13 +308,13 @@ private:
 
 class StructEncoder : public ValueEncoder {
 public:
-	explicit StructEncoder(duckdb_logical_type type) {
+	StructEncoder(duckdb_logical_type type, NumberStyle style) {
 		for (idx_t i = 0; i < duckdb_struct_type_child_count(type); i++) {
 			char *name = duckdb_struct_type_child_name(type, i);
 			names_.emplace_back(name);
 			duckdb_free(name);
 			LogicalType child(duckdb_struct_type_child_type(type, i));
-			children_.push_back(Create(child.Get()));
+			children_.push_back(Create(child.Get(), style));
 		}
 	}
 	void Bind(duckdb_vector vector) override {
@@ -342,11 +344,11 @@ private:
 //! MAP is a list of {key, value} structs; like DuckDB's to_json it becomes an object keyed by the key's text.
 class MapEncoder : public ValueEncoder {
 public:
-	explicit MapEncoder(duckdb_logical_type type) {
+	MapEncoder(duckdb_logical_type type, NumberStyle style) {
 		LogicalType key(duckdb_map_type_key_type(type));
 		LogicalType value(duckdb_map_type_value_type(type));
-		key_ = Create(key.Get());
-		value_ = Create(value.Get());
+		key_ = Create(key.Get(), style);
+		value_ = Create(value.Get(), style);
 	}
 	void Bind(duckdb_vector vector) override {
 		ValueEncoder::Bind(vector);
@@ -379,10 +381,10 @@ private:
 //! UNION is a struct whose first child is the tag; like DuckDB's to_json it becomes the active member's value.
 class UnionEncoder : public ValueEncoder {
 public:
-	explicit UnionEncoder(duckdb_logical_type type) {
+	UnionEncoder(duckdb_logical_type type, NumberStyle style) {
 		for (idx_t i = 0; i < duckdb_union_type_member_count(type); i++) {
 			LogicalType member(duckdb_union_type_member_type(type, i));
-			members_.push_back(Create(member.Get()));
+			members_.push_back(Create(member.Get(), style));
 		}
 	}
 	void Bind(duckdb_vector vector) override {
@@ -407,22 +409,22 @@ private:
 
 } // namespace
 
-std::unique_ptr<ValueEncoder> ValueEncoder::Create(duckdb_logical_type type) {
+std::unique_ptr<ValueEncoder> ValueEncoder::Create(duckdb_logical_type type, NumberStyle style) {
 	switch (duckdb_get_type_id(type)) {
 	case DUCKDB_TYPE_LIST:
-		return std::make_unique<ListEncoder>(type);
+		return std::make_unique<ListEncoder>(type, style);
 	case DUCKDB_TYPE_ARRAY:
-		return std::make_unique<ArrayEncoder>(type);
+		return std::make_unique<ArrayEncoder>(type, style);
 	case DUCKDB_TYPE_STRUCT:
-		return std::make_unique<StructEncoder>(type);
+		return std::make_unique<StructEncoder>(type, style);
 	case DUCKDB_TYPE_MAP:
-		return std::make_unique<MapEncoder>(type);
+		return std::make_unique<MapEncoder>(type, style);
 	case DUCKDB_TYPE_UNION:
-		return std::make_unique<UnionEncoder>(type);
+		return std::make_unique<UnionEncoder>(type, style);
 	case DUCKDB_TYPE_SQLNULL:
 		return std::make_unique<NullEncoder>();
 	default:
-		return std::make_unique<ScalarEncoder>(type);
+		return std::make_unique<ScalarEncoder>(type, style);
 	}
 }
 
@@ -444,10 +446,10 @@ bool ValueEncoder::IsNull(uint64_t row) const {
 	return validity_ && !duckdb_validity_row_is_valid(validity_, row);
 }
 
-RowEncoder::RowEncoder(const std::vector<ResultColumn> &columns) {
+RowEncoder::RowEncoder(const std::vector<ResultColumn> &columns, NumberStyle style) {
 	for (const auto &column : columns) {
 		names_.push_back(column.name);
-		encoders_.push_back(ValueEncoder::Create(column.type.Get()));
+		encoders_.push_back(ValueEncoder::Create(column.type.Get(), style));
 	}
 }
 

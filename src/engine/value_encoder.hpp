@@ -11,6 +11,12 @@
 
 namespace deltaduck {
 
+//! How numbers that a JavaScript double cannot hold exactly are written.
+enum class NumberStyle {
+	JSON_SAFE, //!< as strings of their exact digits (for browsers and other double-based readers)
+	EXACT      //!< as JSON numbers with every digit (for readers with exact numbers, such as Delta stats)
+};
+
 //! Turns the values of one result column into JSON or plain text, straight from DuckDB's vectors.
 //!
 //! JSON encoding (see docs/values.md): numbers stay numbers unless a JavaScript double cannot hold
@@ -20,7 +26,7 @@ namespace deltaduck {
 class ValueEncoder {
 public:
 	//! Builds the encoder for a column type (borrowed; only read during the call).
-	static std::unique_ptr<ValueEncoder> Create(duckdb_logical_type type);
+	static std::unique_ptr<ValueEncoder> Create(duckdb_logical_type type, NumberStyle style = NumberStyle::JSON_SAFE);
 	virtual ~ValueEncoder() = default;
 
 	//! Points the encoder at the column's vector in the current chunk (children too).
@@ -41,7 +47,7 @@ protected:
 //! Encodes whole rows of a result.
 class RowEncoder {
 public:
-	explicit RowEncoder(const std::vector<ResultColumn> &columns);
+	explicit RowEncoder(const std::vector<ResultColumn> &columns, NumberStyle style = NumberStyle::JSON_SAFE);
 	//! Points every column encoder at a new chunk.
 	void Bind(const DataChunk &chunk);
 	//! `[v1, v2, ...]`
