@@ -222,6 +222,43 @@ DomainMetadata ParseDomainMetadata(const json &object) {
 	return domain;
 }
 
+json ProtocolToJson(const Protocol &protocol) {
+	json body = {{"minReaderVersion", protocol.min_reader_version}, {"minWriterVersion", protocol.min_writer_version}};
+	if (protocol.reader_features) {
+		body["readerFeatures"] = *protocol.reader_features;
+	}
+	if (protocol.writer_features) {
+		body["writerFeatures"] = *protocol.writer_features;
+	}
+	return {{field::PROTOCOL, body}};
+}
+
+json MetadataToJson(const Metadata &metadata) {
+	json body = {{"id", metadata.id},
+	             {"format", {{"provider", metadata.format_provider}, {"options", json::object()}}},
+	             {"schemaString", metadata.schema_string},
+	             {"partitionColumns", metadata.partition_columns},
+	             {"configuration", metadata.configuration}};
+	if (metadata.name) {
+		body["name"] = *metadata.name;
+	}
+	if (metadata.description) {
+		body["description"] = *metadata.description;
+	}
+	if (metadata.created_time) {
+		body["createdTime"] = *metadata.created_time;
+	}
+	return {{field::METADATA, body}};
+}
+
+json SetTransactionToJson(const SetTransaction &transaction) {
+	json body = {{"appId", transaction.app_id}, {"version", transaction.version}};
+	if (transaction.last_updated) {
+		body["lastUpdated"] = *transaction.last_updated;
+	}
+	return {{field::TXN, body}};
+}
+
 std::string DecodeUriPath(const std::string &path) {
 	std::string decoded;
 	decoded.reserve(path.size());

@@ -107,6 +107,11 @@ Remove ParseRemove(const nlohmann::json &json);
 SetTransaction ParseSetTransaction(const nlohmann::json &json);
 DomainMetadata ParseDomainMetadata(const nlohmann::json &json);
 
+//! Serializes an action as a log line's object, e.g. {"protocol": {...}} (optional fields only when set).
+nlohmann::json ProtocolToJson(const Protocol &protocol);
+nlohmann::json MetadataToJson(const Metadata &metadata);
+nlohmann::json SetTransactionToJson(const SetTransaction &transaction);
+
 //! Decodes %XX escapes of a path written in the log (paths are URIs).
 std::string DecodeUriPath(const std::string &path);
 

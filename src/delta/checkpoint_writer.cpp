@@ -56,39 +56,11 @@ void WriteCheckpoint(Connection &connection, const Snapshot &snapshot) {
 	size_t count = 0;
 	{
 		std::ofstream out(actions_file, std::ios::binary);
-		const auto &protocol = snapshot.GetProtocol();
-		json body = {{"minReaderVersion", protocol.min_reader_version},
-		             {"minWriterVersion", protocol.min_writer_version}};
-		if (protocol.reader_features) {
-			body["readerFeatures"] = *protocol.reader_features;
-		}
-		if (protocol.writer_features) {
-			body["writerFeatures"] = *protocol.writer_features;
-		}
-		out << json{{"protocol", body}}.dump() << '\n';
-		const auto &metadata = snapshot.GetMetadata();
-		json meta = {{"id", metadata.id},
-		             {"format", {{"provider", metadata.format_provider}, {"options", json::object()}}},
-		             {"schemaString", metadata.schema_string},
-		             {"partitionColumns", metadata.partition_columns},
-		             {"configuration", metadata.configuration}};
-		if (metadata.name) {
-			meta["name"] = *metadata.name;
-		}
-		if (metadata.description) {
-			meta["description"] = *metadata.description;
-		}
-		if (metadata.created_time) {
-			meta["createdTime"] = *metadata.created_time;
-		}
-		out << json{{"metaData", meta}}.dump() << '\n';
+		out << ProtocolToJson(snapshot.GetProtocol()).dump() << '\n';
+		out << MetadataToJson(snapshot.GetMetadata()).dump() << '\n';
 		count = 2;
 		for (const auto &[app, txn] : snapshot.Transactions()) {
-			json body = {{"appId", txn.app_id}, {"version", txn.version}};
-			if (txn.last_updated) {
-				body["lastUpdated"] = *txn.last_updated;
-			}
-			out << json{{"txn", body}}.dump() << '\n';
+			out << SetTransactionToJson(txn).dump() << '\n';
 			count++;
 		}
 		for (const auto &add : snapshot.Files()) {

@@ -155,32 +155,6 @@ Protocol RequiredProtocol(const Schema &schema, const std::optional<Protocol> &e
 	return protocol;
 }
 
-json ProtocolJson(const Protocol &protocol) {
-	json body = {{"minReaderVersion", protocol.min_reader_version}, {"minWriterVersion", protocol.min_writer_version}};
-	if (protocol.reader_features) {
-		body["readerFeatures"] = *protocol.reader_features;
-	}
-	if (protocol.writer_features) {
-		body["writerFeatures"] = *protocol.writer_features;
-	}
-	return json{{field::PROTOCOL, body}};
-}
-
-json MetadataJson(const Metadata &metadata) {
-	json body = {{"id", metadata.id},
-	             {"format", {{"provider", "parquet"}, {"options", json::object()}}},
-	             {"schemaString", metadata.schema_string},
-	             {"partitionColumns", metadata.partition_columns},
-	             {"configuration", metadata.configuration}};
-	if (metadata.name) {
-		body["name"] = *metadata.name;
-	}
-	if (metadata.created_time) {
-		body["createdTime"] = *metadata.created_time;
-	}
-	return json{{field::METADATA, body}};
-}
-
 std::optional<std::shared_ptr<const Snapshot>> LoadIfExists(Connection &connection, const fs::path &root) {
 	std::error_code error;
 	if (!fs::is_directory(root / "_delta_log", error)) {
@@ -350,7 +324,7 @@ WriteResult WriteTable(Connection &connection, const fs::path &table_root, const
 		auto protocol = RequiredProtocol(schema, old_protocol);
 		if (!existing || protocol.min_reader_version != old_protocol->min_reader_version ||
 		    protocol.reader_features != old_protocol->reader_features) {
-			actions.push_back(ProtocolJson(protocol));
+			actions.push_back(ProtocolToJson(protocol));
 		}
 		auto schema_string = schema.ToJson();
 		if (!existing || schema_string != Schema{(*existing)->GetSchema()}.ToJson()) {
@@ -364,13 +338,12 @@ WriteResult WriteTable(Connection &connection, const fs::path &table_root, const
 				metadata.configuration = options.configuration;
 			}
 			metadata.schema_string = schema_string;
-			actions.push_back(MetadataJson(metadata));
+			actions.push_back(MetadataToJson(metadata));
 		}
 		if (options.transaction) {
-			actions.push_back({{field::TXN,
-			                    {{"appId", options.transaction->app_id},
-			                     {"version", options.transaction->version},
-			                     {"lastUpdated", now}}}});
+			auto transaction = *options.transaction;
+			transaction.last_updated = now;
+			actions.push_back(SetTransactionToJson(transaction));
 		}
 		if (overwrite) {
 			for (const auto &add : (*existing)->Files()) {
