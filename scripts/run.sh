@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make run`: until the dashboard server lands, shows DeltaDuck from the command line on a sample folder.
+# `make run`: until the dashboard server lands, shows DeltaDuck from the command line: a sample CSV folder
+# is loaded into a Delta table and queried.
 set -euo pipefail
 build=${1:-build}
 data=${2:-data}
@@ -9,11 +10,15 @@ if [[ ! -d "$data/raw/climate" ]]; then
 	"$deltaduck" sample --data "$data"
 fi
 echo
-echo "Data directory: $data  (CSV folders go in $data/raw/<folder>/)"
-echo "\$ deltaduck query --data $data \"SELECT city, count(*) AS days, round(avg(temperature), 1) AS avg_temp ...\""
+echo "\$ deltaduck ingest --data $data --source climate --table climate --mode overwrite"
+"$deltaduck" ingest --data "$data" --source climate --table climate --mode overwrite
+echo
+echo "\$ deltaduck query --data $data \"SELECT city, count(*) AS days, round(avg(temperature), 1) AS avg_temp, ... FROM =(^)climate ...\""
 "$deltaduck" query --data "$data" \
 	"SELECT city, count(*) AS days, round(avg(temperature), 1) AS avg_temp, sum(rainfall_mm) AS rain_mm
-	 FROM read_csv('raw/climate/*.csv') GROUP BY city ORDER BY city"
+	 FROM =(^)climate GROUP BY city ORDER BY city"
 echo
-echo "Try your own:  $deltaduck query --data $data \"SELECT * FROM read_csv('raw/climate/*.csv') LIMIT 5\""
+echo "Data directory: $data (CSV folders go in $data/raw/<folder>/, Delta tables are in $data/deltalake/)"
+echo "Try:  $deltaduck query --data $data \"SELECT * FROM =(^)climate LIMIT 5\""
+echo "      $deltaduck delta history $data/deltalake/climate"
 echo "The web dashboard is not built yet; this command line is the way in for now."

@@ -4,6 +4,7 @@
 #include "main/data_database.hpp"
 #include "worker/ingest.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -46,12 +47,17 @@ std::string HumanBytes(double bytes) {
 
 //! Redraws one progress line on a terminal: a bar, rows read and input bytes.
 void DrawProgress(const QueryProgress &progress, uint64_t input_bytes) {
-	double fraction = progress.percentage < 0 ? 0 : progress.percentage / 100.0;
+	// The write's later, small queries (footer stats) report their own progress: the bar never goes back.
+	static double shown = 0;
+	static uint64_t rows = 0;
+	shown = std::max(shown, progress.percentage < 0 ? 0 : progress.percentage / 100.0);
+	rows = std::max<uint64_t>(rows, progress.rows_processed);
+	double fraction = shown;
 	int filled = static_cast<int>(fraction * 30);
 	std::string bar(filled, '#');
 	bar.resize(30, ' ');
 	std::fprintf(stderr, "\r[%s] %3.0f%%  %llu rows  %s of %s", bar.c_str(), fraction * 100,
-	             static_cast<unsigned long long>(progress.rows_processed), HumanBytes(fraction * input_bytes).c_str(),
+	             static_cast<unsigned long long>(rows), HumanBytes(fraction * input_bytes).c_str(),
 	             HumanBytes(static_cast<double>(input_bytes)).c_str());
 	std::fflush(stderr);
 }
