@@ -3,17 +3,13 @@
 
 #include "common/sql_quote.hpp"
 #include "engine/connection.hpp"
+#include "tests/support/process.hpp"
 
-#include <cstdlib>
-#include <fcntl.h>
 #include <filesystem>
 #include <gtest/gtest.h>
-#include <spawn.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-extern char **environ;
 
 namespace deltaduck {
 
@@ -38,31 +34,9 @@ TEST(IngestMemory, AFolderLargerThanTheMemoryLimitStreamsThrough) {
 	for (const auto &entry : fs::directory_iterator(data / "raw" / "big")) {
 		input += fs::file_size(entry.path());
 	}
-	const char *binary = std::getenv("DELTADUCK_BINARY");
-	std::vector<std::string> args = {
-	    binary ? binary : "build/deltaduck", "ingest", "--data", data.string(), "--source", "big", "--table", "big"};
-	std::vector<char *> argv;
-	for (auto &arg : args) {
-		argv.push_back(arg.data());
-	}
-	argv.push_back(nullptr);
-	std::vector<std::string> environment_text = {"DELTADUCK_MEMORY_LIMIT=256MB"};
-	for (char **entry = environ; *entry; entry++) {
-		if (std::string(*entry).rfind("DELTADUCK_MEMORY_LIMIT=", 0) != 0) {
-			environment_text.push_back(*entry);
-		}
-	}
-	std::vector<char *> environment;
-	for (auto &entry : environment_text) {
-		environment.push_back(entry.data());
-	}
-	environment.push_back(nullptr);
-	posix_spawn_file_actions_t actions;
-	posix_spawn_file_actions_init(&actions);
-	posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-	pid_t pid = -1;
-	ASSERT_EQ(posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environment.data()), 0);
-	posix_spawn_file_actions_destroy(&actions);
+	pid_t pid = StartDeltaDuck({"ingest", "--data", data.string(), "--source", "big", "--table", "big"}, "", "",
+	                           {"DELTADUCK_MEMORY_LIMIT=256MB"});
+	ASSERT_GT(pid, 0);
 	int status = 0;
 	struct rusage usage {};
 	wait4(pid, &status, 0, &usage);

@@ -5,21 +5,18 @@
 #include "delta/scan.hpp"
 #include "engine/connection.hpp"
 #include "engine/value_encoder.hpp"
+#include "tests/support/process.hpp"
 
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
-#include <fcntl.h>
 #include <filesystem>
 #include <gtest/gtest.h>
 #include <map>
 #include <random>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
-
-extern char **environ;
 
 namespace deltaduck {
 
@@ -30,33 +27,11 @@ namespace {
 constexpr int ROWS_PER_INGEST = 600000;
 
 pid_t StartIngest(const fs::path &data, int batch) {
-	const char *binary = std::getenv("DELTADUCK_BINARY");
 	std::string source = "SELECT i AS id, " + std::to_string(batch) +
 	                     " AS batch, md5(CAST(i AS VARCHAR)) AS payload FROM range(" + std::to_string(ROWS_PER_INGEST) +
 	                     ") t(i)";
-	std::vector<std::string> args = {binary ? binary : "build/deltaduck",
-	                                 "ingest",
-	                                 "--data",
-	                                 data.string(),
-	                                 "--source",
-	                                 source,
-	                                 "--table",
-	                                 "crashy",
-	                                 "--mode",
-	                                 "append"};
-	std::vector<char *> argv;
-	for (auto &arg : args) {
-		argv.push_back(arg.data());
-	}
-	argv.push_back(nullptr);
-	posix_spawn_file_actions_t actions;
-	posix_spawn_file_actions_init(&actions);
-	posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-	posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
-	pid_t pid = -1;
-	posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-	posix_spawn_file_actions_destroy(&actions);
-	return pid;
+	return StartDeltaDuck(
+	    {"ingest", "--data", data.string(), "--source", source, "--table", "crashy", "--mode", "append"});
 }
 
 //! Rows per batch in the latest version, read with our own reader.

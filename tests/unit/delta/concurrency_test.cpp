@@ -3,6 +3,7 @@
 #include "delta/log_path.hpp"
 #include "delta/scan.hpp"
 #include "delta/snapshot.hpp"
+#include "tests/support/process.hpp"
 #include "tests/unit/engine/engine_test_support.hpp"
 #include "tests/unit/main/cli_test.hpp"
 
@@ -10,7 +11,6 @@
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
-#include <fcntl.h>
 #include <fstream>
 #include <functional>
 #include <iostream>
@@ -19,15 +19,12 @@
 #include <optional>
 #include <regex>
 #include <set>
-#include <spawn.h>
 #include <sstream>
 #include <string>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
 #include <vector>
-
-extern char **environ;
 
 namespace deltaduck {
 
@@ -75,25 +72,9 @@ protected:
 
 	//! Starts the binary with `args`, its output going to files; returns its pid.
 	pid_t Spawn(const std::vector<std::string> &args, const fs::path &out, const fs::path &err) {
-		const char *env = std::getenv("DELTADUCK_BINARY");
-		std::string binary = env ? env : "build/deltaduck";
-		std::vector<std::string> all = {binary};
-		all.insert(all.end(), args.begin(), args.end());
-		std::vector<char *> argv;
-		for (auto &arg : all) {
-			argv.push_back(arg.data());
-		}
-		argv.push_back(nullptr);
-		posix_spawn_file_actions_t actions;
-		posix_spawn_file_actions_init(&actions);
-		posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-		posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		pid_t pid = -1;
-		int error = posix_spawn(&pid, binary.c_str(), &actions, nullptr, argv.data(), environ);
-		posix_spawn_file_actions_destroy(&actions);
-		EXPECT_EQ(error, 0) << "cannot start " << binary;
-		return error == 0 ? pid : -1;
+		pid_t pid = StartDeltaDuck(args, out.string(), err.string());
+		EXPECT_GT(pid, 0) << "cannot start " << DeltaDuckBinary();
+		return pid;
 	}
 
 	//! Runs `lanes` sequences of `per_lane` runs each, the lanes side by side (their first runs start
