@@ -18,6 +18,14 @@ std::string QuoteLiteral(std::string_view text) {
 	return Quote(text, '\'');
 }
 
+std::string QuoteList(const std::vector<std::string> &texts) {
+	std::string list = "[";
+	for (size_t i = 0; i < texts.size(); i++) {
+		list += (i ? ", " : "") + QuoteLiteral(texts[i]);
+	}
+	return list + "]";
+}
+
 std::string QuoteIdentifier(std::string_view name) {
 	return Quote(name, '"');
 }

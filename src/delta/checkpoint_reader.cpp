@@ -46,20 +46,16 @@ std::vector<json> ReadJsonActions(const fs::path &file) {
 
 namespace {
 
-std::string FileList(const std::vector<fs::path> &files) {
-	std::string list = "[";
-	for (size_t i = 0; i < files.size(); i++) {
-		list += (i ? ", " : "") + QuoteLiteral(files[i].string());
-	}
-	return list + "]";
-}
-
 //! Reads the `wanted` top-level struct columns of parquet files (those present) and passes each non-null
 //! one on as {column: value}. The value goes through the engine's JSON encoding, so checkpoint rows and
 //! commit lines share one action parser.
 void ReadParquetActions(Connection &connection, const std::vector<fs::path> &files,
                         const std::vector<std::string> &wanted, const ActionCallback &callback) {
-	auto source = "read_parquet(" + FileList(files) + ", union_by_name = true)";
+	std::vector<std::string> paths;
+	for (const auto &file : files) {
+		paths.push_back(file.string());
+	}
+	auto source = "read_parquet(" + QuoteList(paths) + ", union_by_name = true)";
 	try {
 		std::vector<std::string> columns;
 		auto described = connection.Query("SELECT column_name FROM (DESCRIBE SELECT * FROM " + source + ")");

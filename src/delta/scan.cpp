@@ -34,14 +34,6 @@ std::vector<std::vector<std::string>> QueryText(Connection &connection, const st
 	return rows;
 }
 
-std::string FileList(const std::vector<std::string> &paths) {
-	std::string list = "[";
-	for (size_t i = 0; i < paths.size(); i++) {
-		list += (i ? ", " : "") + QuoteLiteral(paths[i]);
-	}
-	return list + "]";
-}
-
 //! The top-level column names of each parquet file, read from the footers in one pass.
 std::map<std::string, std::set<std::string>> TopLevelColumns(Connection &connection,
                                                              const std::vector<std::string> &paths) {
@@ -49,7 +41,7 @@ std::map<std::string, std::set<std::string>> TopLevelColumns(Connection &connect
 	// parquet_schema lists each file's schema tree depth first; a node's num_children says how many of the
 	// following nodes (recursively) hang below it, so depth can be rebuilt with a stack.
 	auto rows = QueryText(connection, "SELECT file_name, name, coalesce(num_children, 0) FROM parquet_schema(" +
-	                                      FileList(paths) + ")");
+	                                      QuoteList(paths) + ")");
 	std::string current;
 	std::vector<int64_t> remaining;
 	for (const auto &row : rows) {
@@ -358,7 +350,7 @@ void Scan::Build(Connection &connection, const std::optional<Predicate> &filter)
 			}
 			select += (select.empty() ? "" : ", ") + expr + " AS " + QuoteIdentifier(field.name);
 		}
-		std::string source = "read_parquet(" + FileList(group_paths);
+		std::string source = "read_parquet(" + QuoteList(group_paths);
 		if (!uniform) {
 			source += ", union_by_name = true";
 		}

@@ -54,14 +54,6 @@ std::string CsvOptions(const IngestRequest &request) {
 	return options;
 }
 
-std::string FileList(const std::vector<fs::path> &files) {
-	std::string list;
-	for (const auto &file : files) {
-		list += (list.empty() ? "" : ", ") + QuoteLiteral(file.string());
-	}
-	return "[" + list + "]";
-}
-
 } // namespace
 
 namespace {
@@ -107,12 +99,12 @@ std::string ResolveSource(Connection &connection, const fs::path &data_dir, cons
 	if (plain_name && fs::is_directory(data_dir / RAW_DIR / source)) {
 		CheckName("folder name", source);
 		auto real = InsideDataDirectory(data_dir, data_dir / RAW_DIR / source, "CSV folder");
-		std::vector<fs::path> files;
+		std::vector<std::string> files;
 		for (const auto &entry : fs::directory_iterator(real)) {
 			auto extension = entry.path().extension().string();
 			std::transform(extension.begin(), extension.end(), extension.begin(), ::tolower);
 			if (entry.is_regular_file() && extension == ".csv") {
-				files.push_back(InsideDataDirectory(data_dir, entry.path(), "CSV file"));
+				files.push_back(InsideDataDirectory(data_dir, entry.path(), "CSV file").string());
 				input_bytes += fs::file_size(files.back());
 			}
 		}
@@ -120,7 +112,7 @@ std::string ResolveSource(Connection &connection, const fs::path &data_dir, cons
 			throw InvalidInputError("CSV folder " + std::string(RAW_DIR) + "/" + source + " holds no .csv files");
 		}
 		std::sort(files.begin(), files.end());
-		return CsvSql(connection, FileList(files), request);
+		return CsvSql(connection, QuoteList(files), request);
 	}
 	if (path_like) {
 		fs::path relative(source);
