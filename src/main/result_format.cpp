@@ -5,6 +5,7 @@
 #include "engine/value_encoder.hpp"
 
 #include <algorithm>
+#include <set>
 #include <vector>
 
 namespace deltaduck {
@@ -157,20 +158,29 @@ uint64_t PrintTable(QueryResult &result, std::ostream &out, uint64_t max_rows) {
 		}
 		out << text << '\n';
 	};
-	auto print_line = [&](const std::vector<std::string> &line) {
+	// Numbers are right-aligned so their digits line up, as in DuckDB's own shell.
+	std::vector<bool> numeric;
+	for (const auto &column : columns) {
+		static const std::set<std::string> NUMERIC = {"TINYINT",  "SMALLINT",  "INTEGER",  "BIGINT",  "HUGEINT",
+		                                              "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT",
+		                                              "FLOAT",    "DOUBLE",    "DECIMAL",  "BIGNUM"};
+		numeric.push_back(NUMERIC.count(column.type.Describe().id) > 0);
+	}
+	auto print_line = [&](const std::vector<std::string> &line, bool data) {
 		std::string text = "│";
 		for (size_t i = 0; i < line.size(); i++) {
-			text += " " + line[i] + std::string(widths[i] - DisplayWidth(line[i]), ' ') + " │";
+			std::string padding(widths[i] - DisplayWidth(line[i]), ' ');
+			text += " " + (data && numeric[i] ? padding + line[i] : line[i] + padding) + " │";
 		}
 		out << text << '\n';
 	};
 	if (!columns.empty()) {
 		rule("┌", "┬", "┐");
-		print_line(cells[0]);
-		print_line(cells[1]);
+		print_line(cells[0], false);
+		print_line(cells[1], false);
 		rule("├", "┼", "┤");
 		for (size_t i = 2; i < cells.size(); i++) {
-			print_line(cells[i]);
+			print_line(cells[i], true);
 		}
 		rule("└", "┴", "┘");
 	}
