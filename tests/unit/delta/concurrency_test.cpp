@@ -4,6 +4,7 @@
 #include "delta/scan.hpp"
 #include "delta/snapshot.hpp"
 #include "tests/support/process.hpp"
+#include "tests/unit/delta/delta_test_support.hpp"
 #include "tests/unit/engine/engine_test_support.hpp"
 #include "tests/unit/main/cli_test.hpp"
 
@@ -143,38 +144,12 @@ protected:
 	}
 };
 
-//! The versions of the commit files in the table's log, ascending.
-std::vector<int64_t> CommitVersions(const fs::path &root) {
-	std::vector<int64_t> versions;
-	for (const auto &entry : fs::directory_iterator(root / "_delta_log")) {
-		auto parsed = ParsedLogPath::Parse(entry.path().filename().string());
-		if (parsed && parsed->type == LogPathType::COMMIT) {
-			versions.push_back(parsed->version);
-		}
-	}
-	std::sort(versions.begin(), versions.end());
-	return versions;
-}
-
 std::vector<int64_t> Range(int64_t count) {
 	std::vector<int64_t> out(count);
 	for (int64_t i = 0; i < count; i++) {
 		out[i] = i;
 	}
 	return out;
-}
-
-//! The actions of one commit.
-std::vector<json> ReadCommit(const fs::path &root, int64_t version) {
-	std::ifstream in(root / "_delta_log" / CommitFileName(version));
-	std::vector<json> actions;
-	std::string line;
-	while (std::getline(in, line)) {
-		if (!line.empty()) {
-			actions.push_back(json::parse(line));
-		}
-	}
-	return actions;
 }
 
 size_t CountActions(const std::vector<json> &actions, const std::string &kind) {

@@ -1,7 +1,12 @@
 #include "tests/unit/delta/delta_test_support.hpp"
 
+#include "delta/log_path.hpp"
+
+#include "delta/checkpoint_reader.hpp"
+
 #include "common/sql_quote.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <fcntl.h>
 #include <fstream>
@@ -170,6 +175,23 @@ int64_t WriteParquet(Connection &connection, const fs::path &file, const std::st
 	fs::create_directories(file.parent_path());
 	connection.Execute("COPY (" + select_sql + ") TO " + QuoteLiteral(file.string()) + " (FORMAT parquet)");
 	return static_cast<int64_t>(fs::file_size(file));
+}
+
+std::vector<int64_t> CommitVersions(const std::filesystem::path &table_root) {
+	std::vector<int64_t> versions;
+	std::error_code error;
+	for (const auto &entry : std::filesystem::directory_iterator(table_root / "_delta_log", error)) {
+		auto parsed = delta::ParsedLogPath::Parse(entry.path().filename().string());
+		if (parsed && parsed->type == delta::LogPathType::COMMIT) {
+			versions.push_back(parsed->version);
+		}
+	}
+	std::sort(versions.begin(), versions.end());
+	return versions;
+}
+
+std::vector<nlohmann::json> ReadCommit(const std::filesystem::path &table_root, int64_t version) {
+	return delta::ReadJsonActions(table_root / "_delta_log" / delta::CommitFileName(version));
 }
 
 } // namespace deltaduck

@@ -38,6 +38,12 @@ void WriteTextFile(const std::filesystem::path &file, const std::string &text);
 //! Writes `<table_root>/_delta_log/<version>.json` with one action per line.
 void WriteCommit(const std::filesystem::path &table_root, int64_t version, const std::vector<nlohmann::json> &actions);
 
+//! The versions of the commit files in the table's log, ascending (none when it has no log).
+std::vector<int64_t> CommitVersions(const std::filesystem::path &table_root);
+
+//! The actions of one commit, in order (read with the reader's own delta::ReadJsonActions).
+std::vector<nlohmann::json> ReadCommit(const std::filesystem::path &table_root, int64_t version);
+
 //! Sets a file's modification time, in milliseconds since the epoch.
 void SetModificationTimeMs(const std::filesystem::path &file, int64_t ms);
 

@@ -90,34 +90,6 @@ std::string TableColumns(Connection &connection, const fs::path &root) {
 	return out;
 }
 
-//! The versions of the commit files in the table's log, ascending.
-std::vector<int64_t> CommitVersions(const fs::path &root) {
-	std::vector<int64_t> versions;
-	std::error_code error;
-	for (const auto &entry : fs::directory_iterator(root / "_delta_log", error)) {
-		auto parsed = ParsedLogPath::Parse(entry.path().filename().string());
-		if (parsed && parsed->type == LogPathType::COMMIT) {
-			versions.push_back(parsed->version);
-		}
-	}
-	std::sort(versions.begin(), versions.end());
-	return versions;
-}
-
-//! The actions of one commit, in order.
-std::vector<json> ReadCommit(const fs::path &root, int64_t version) {
-	std::ifstream in(root / "_delta_log" / CommitFileName(version));
-	EXPECT_TRUE(in.good()) << "no commit " << version;
-	std::vector<json> actions;
-	std::string line;
-	while (std::getline(in, line)) {
-		if (!line.empty()) {
-			actions.push_back(json::parse(line));
-		}
-	}
-	return actions;
-}
-
 //! The bodies of the actions of one kind in a commit.
 std::vector<json> ActionsOf(const std::vector<json> &actions, const std::string &kind) {
 	std::vector<json> out;

@@ -53,16 +53,7 @@ protected:
 
 	//! The commit versions in the table's log (none when it has no log).
 	std::vector<int64_t> Versions(const std::string &table) const {
-		std::vector<int64_t> versions;
-		std::error_code error;
-		for (const auto &entry : fs::directory_iterator(Table(table) / "_delta_log", error)) {
-			auto parsed = delta::ParsedLogPath::Parse(entry.path().filename().string());
-			if (parsed && parsed->type == delta::LogPathType::COMMIT) {
-				versions.push_back(parsed->version);
-			}
-		}
-		std::sort(versions.begin(), versions.end());
-		return versions;
+		return CommitVersions(Table(table));
 	}
 
 	//! Every file and non-empty folder below the data directory (relative), to see that a refused ingest
