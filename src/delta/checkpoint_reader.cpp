@@ -58,16 +58,10 @@ void ReadParquetActions(Connection &connection, const std::vector<fs::path> &fil
 	auto source = "read_parquet(" + QuoteList(paths) + ", union_by_name = true)";
 	try {
 		std::vector<std::string> columns;
-		auto described = connection.Query("SELECT column_name FROM (DESCRIBE SELECT * FROM " + source + ")");
-		RowEncoder names(described.Columns());
-		while (auto chunk = described.Fetch()) {
-			names.Bind(chunk);
-			for (uint64_t row = 0; row < chunk.RowCount(); row++) {
-				std::string name;
-				names.Columns()[0]->WriteText(name, row);
-				if (std::find(wanted.begin(), wanted.end(), name) != wanted.end()) {
-					columns.push_back(name);
-				}
+		for (const auto &row :
+		     connection.QueryText("SELECT column_name FROM (DESCRIBE SELECT * FROM " + source + ")")) {
+			if (std::find(wanted.begin(), wanted.end(), row[0]) != wanted.end()) {
+				columns.push_back(row[0]);
 			}
 		}
 		if (columns.empty()) {

@@ -18,30 +18,14 @@ namespace fs = std::filesystem;
 namespace {
 
 //! Reads a text column of a query into strings (NULL as empty), one vector per row.
-std::vector<std::vector<std::string>> QueryText(Connection &connection, const std::string &sql) {
-	std::vector<std::vector<std::string>> rows;
-	auto result = connection.Query(sql);
-	RowEncoder encoder(result.Columns());
-	while (auto chunk = result.Fetch()) {
-		encoder.Bind(chunk);
-		for (uint64_t row = 0; row < chunk.RowCount(); row++) {
-			auto &values = rows.emplace_back();
-			for (auto &column : encoder.Columns()) {
-				column->WriteText(values.emplace_back(), row);
-			}
-		}
-	}
-	return rows;
-}
-
 //! The top-level column names of each parquet file, read from the footers in one pass.
 std::map<std::string, std::set<std::string>> TopLevelColumns(Connection &connection,
                                                              const std::vector<std::string> &paths) {
 	std::map<std::string, std::set<std::string>> columns;
 	// parquet_schema lists each file's schema tree depth first; a node's num_children says how many of the
 	// following nodes (recursively) hang below it, so depth can be rebuilt with a stack.
-	auto rows = QueryText(connection, "SELECT file_name, name, coalesce(num_children, 0) FROM parquet_schema(" +
-	                                      QuoteList(paths) + ")");
+	auto rows = connection.QueryText("SELECT file_name, name, coalesce(num_children, 0) FROM parquet_schema(" +
+	                                 QuoteList(paths) + ")");
 	std::string current;
 	std::vector<int64_t> remaining;
 	for (const auto &row : rows) {
@@ -238,8 +222,8 @@ std::vector<size_t> PruneFiles(Connection &connection, const Snapshot &snapshot,
 		}
 		rows += (i ? ", " : "") + row + "})";
 	}
-	auto result = QueryText(connection,
-	                        "SELECT idx FROM (VALUES " + rows + ") f(idx, stats, pv) WHERE " + keep + " ORDER BY idx");
+	auto result =
+	    connection.QueryText("SELECT idx FROM (VALUES " + rows + ") f(idx, stats, pv) WHERE " + keep + " ORDER BY idx");
 	std::vector<size_t> kept;
 	for (const auto &row : result) {
 		kept.push_back(std::stoull(row[0]));

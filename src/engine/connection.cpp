@@ -3,6 +3,7 @@
 #include "common/error.hpp"
 #include "engine/duckdb_error.hpp"
 #include "engine/query_result_impl.hpp"
+#include "engine/value_encoder.hpp"
 
 #include <string>
 #include <utility>
@@ -88,6 +89,56 @@ void PreparedStatement::BindNull(uint64_t index) {
 	CheckBind(duckdb_bind_null(statement_, index), index);
 }
 
+const char *StatementTypeName(StatementType type) {
+	static const char *NAMES[] = {"SELECT",      "INSERT", "UPDATE",  "DELETE", "CREATE", "DROP",
+	                              "ALTER",       "COPY",   "EXPLAIN", "SET",    "PRAGMA", "CALL",
+	                              "TRANSACTION", "LOAD",   "ATTACH",  "DETACH", "EXPORT", "OTHER"};
+	return NAMES[static_cast<int>(type)];
+}
+
+StatementType PreparedStatement::Type() const {
+	switch (duckdb_prepared_statement_type(statement_)) {
+	case DUCKDB_STATEMENT_TYPE_SELECT:
+		return StatementType::SELECT;
+	case DUCKDB_STATEMENT_TYPE_INSERT:
+		return StatementType::INSERT;
+	case DUCKDB_STATEMENT_TYPE_UPDATE:
+		return StatementType::UPDATE;
+	case DUCKDB_STATEMENT_TYPE_DELETE:
+		return StatementType::DELETE;
+	case DUCKDB_STATEMENT_TYPE_CREATE:
+	case DUCKDB_STATEMENT_TYPE_CREATE_FUNC:
+		return StatementType::CREATE;
+	case DUCKDB_STATEMENT_TYPE_DROP:
+		return StatementType::DROP;
+	case DUCKDB_STATEMENT_TYPE_ALTER:
+		return StatementType::ALTER;
+	case DUCKDB_STATEMENT_TYPE_COPY:
+		return StatementType::COPY;
+	case DUCKDB_STATEMENT_TYPE_EXPLAIN:
+		return StatementType::EXPLAIN;
+	case DUCKDB_STATEMENT_TYPE_SET:
+	case DUCKDB_STATEMENT_TYPE_VARIABLE_SET:
+		return StatementType::SET;
+	case DUCKDB_STATEMENT_TYPE_PRAGMA:
+		return StatementType::PRAGMA;
+	case DUCKDB_STATEMENT_TYPE_CALL:
+		return StatementType::CALL;
+	case DUCKDB_STATEMENT_TYPE_TRANSACTION:
+		return StatementType::TRANSACTION;
+	case DUCKDB_STATEMENT_TYPE_LOAD:
+		return StatementType::LOAD;
+	case DUCKDB_STATEMENT_TYPE_ATTACH:
+		return StatementType::ATTACH;
+	case DUCKDB_STATEMENT_TYPE_DETACH:
+		return StatementType::DETACH;
+	case DUCKDB_STATEMENT_TYPE_EXPORT:
+		return StatementType::EXPORT;
+	default:
+		return StatementType::OTHER;
+	}
+}
+
 QueryResult PreparedStatement::Execute() {
 	auto impl = std::make_unique<QueryResult::Impl>();
 	if (duckdb_execute_prepared_streaming(statement_, &impl->result) != DuckDBSuccess) {
@@ -150,6 +201,22 @@ void Connection::Execute(std::string_view sql) {
 	auto result = Query(sql);
 	while (result.Fetch()) {
 	}
+}
+
+std::vector<std::vector<std::string>> Connection::QueryText(std::string_view sql) {
+	std::vector<std::vector<std::string>> rows;
+	auto result = Query(sql);
+	RowEncoder encoder(result.Columns());
+	while (auto chunk = result.Fetch()) {
+		encoder.Bind(chunk);
+		for (uint64_t row = 0; row < chunk.RowCount(); row++) {
+			auto &values = rows.emplace_back();
+			for (auto &column : encoder.Columns()) {
+				column->WriteText(values.emplace_back(), row);
+			}
+		}
+	}
+	return rows;
 }
 
 PreparedStatement Connection::Prepare(std::string_view sql) {

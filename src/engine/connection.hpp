@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace deltaduck {
 
@@ -17,6 +18,31 @@ struct QueryProgress {
 	uint64_t rows_processed = 0;
 	uint64_t total_rows_to_process = 0;
 };
+
+//! What kind of statement a prepared statement is (DuckDB's statement types, those we tell apart).
+enum class StatementType {
+	SELECT,
+	INSERT,
+	UPDATE,
+	DELETE,
+	CREATE,
+	DROP,
+	ALTER,
+	COPY,
+	EXPLAIN,
+	SET,
+	PRAGMA,
+	CALL,
+	TRANSACTION,
+	LOAD, //!< LOAD and INSTALL of extensions
+	ATTACH,
+	DETACH,
+	EXPORT,
+	OTHER
+};
+
+//! The statement type's name, e.g. "CREATE".
+const char *StatementTypeName(StatementType type);
 
 //! Owns a prepared statement; parameters are bound by 1-based index.
 class PreparedStatement {
@@ -39,6 +65,8 @@ public:
 	void BindNull(uint64_t index);
 	//! Runs the statement; the result streams chunk by chunk.
 	QueryResult Execute();
+	//! The kind of statement.
+	StatementType Type() const;
 
 private:
 	friend class Connection;
@@ -62,6 +90,9 @@ public:
 	QueryResult Query(std::string_view sql);
 	//! Runs statements and discards any result.
 	void Execute(std::string_view sql);
+	//! Runs statements and returns the last one's rows, each value as text (NULL as an empty string), for
+	//! small internal queries.
+	std::vector<std::vector<std::string>> QueryText(std::string_view sql);
 	//! Prepares exactly one statement.
 	PreparedStatement Prepare(std::string_view sql);
 	//! Cancels the running query: its next fetch throws InterruptedError.

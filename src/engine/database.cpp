@@ -58,8 +58,9 @@ std::shared_ptr<Database> Database::Open(const DatabaseConfig &config) {
 	if (config.memory_limit_bytes) {
 		handle.Set("memory_limit", std::to_string(config.memory_limit_bytes) + "B");
 	}
+	// An empty temp directory disables spilling (DuckDB's own default would be `.tmp` in the working directory).
+	handle.Set("temp_directory", config.temp_directory);
 	if (!config.temp_directory.empty()) {
-		handle.Set("temp_directory", config.temp_directory);
 		if (config.max_temp_directory_bytes) {
 			handle.Set("max_temp_directory_size", std::to_string(config.max_temp_directory_bytes) + "B");
 		}
@@ -89,19 +90,25 @@ std::shared_ptr<Database> Database::Open(const DatabaseConfig &config) {
 	for (const auto &name : config.extensions) {
 		database->extension_errors_[name] = TryRun(connection, "LOAD " + QuoteLiteral(name)).value_or("");
 	}
-	if (!config.allowed_directories.empty()) {
-		// Order matters: the allow list is set first, then external access is switched off. DuckDB refuses
-		// to turn it back on, or to change the allow list, while the database runs.
+	if (!config.allowed_directories.empty() || !config.allowed_paths.empty()) {
+		// Order matters: the allow lists are set first, then external access is switched off. DuckDB refuses
+		// to turn it back on, or to change the lists, while the database runs.
 		// The extension directory stays readable so that DuckDB can list and autoload what it holds.
 		auto allowed = config.allowed_directories;
 		if (!config.extension_directory.empty()) {
 			allowed.push_back(config.extension_directory);
 		}
-		std::string list;
-		for (const auto &dir : allowed) {
-			list += (list.empty() ? "" : ", ") + QuoteLiteral(dir + "/");
+		auto list = [](const std::vector<std::string> &paths, const char *suffix) {
+			std::string text;
+			for (const auto &path : paths) {
+				text += (text.empty() ? "" : ", ") + QuoteLiteral(path + suffix);
+			}
+			return "[" + text + "]";
+		};
+		failure = TryRun(connection, "SET allowed_directories = " + list(allowed, "/"));
+		if (!failure && !config.allowed_paths.empty()) {
+			failure = TryRun(connection, "SET allowed_paths = " + list(config.allowed_paths, ""));
 		}
-		failure = TryRun(connection, "SET allowed_directories = [" + list + "]");
 		if (!failure) {
 			failure = TryRun(connection, "SET enable_external_access = false");
 		}
@@ -111,6 +118,18 @@ std::shared_ptr<Database> Database::Open(const DatabaseConfig &config) {
 		throw InvalidInputError("cannot configure database: " + *failure);
 	}
 	return database;
+}
+
+void Database::LockConfiguration() {
+	duckdb_connection connection = nullptr;
+	if (duckdb_connect(db_, &connection) != DuckDBSuccess) {
+		throw InternalError("cannot connect to the database to lock its configuration");
+	}
+	auto failure = TryRun(connection, "SET lock_configuration = true");
+	duckdb_disconnect(&connection);
+	if (failure) {
+		throw InternalError("cannot lock the database configuration: " + *failure);
+	}
 }
 
 Database::~Database() {

@@ -33,6 +33,10 @@ public:
 	std::optional<std::string> ExtensionError(const std::string &name) const;
 	//! Throws UnsupportedError naming the extension and its load error unless it loaded.
 	void RequireExtension(const std::string &name) const;
+	//! Freezes every setting: afterwards no SQL can change threads, memory, paths or anything else. Per-
+	//! connection settings are frozen too, so connections opened after this fail their set-up: open them
+	//! first.
+	void LockConfiguration();
 
 private:
 	Database(duckdb_database db, DatabaseConfig config) : db_(db), config_(std::move(config)) {

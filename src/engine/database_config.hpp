@@ -29,6 +29,8 @@ struct DatabaseConfig {
 	//! as written: an absolute entry covers absolute paths, a relative one paths relative to the working
 	//! directory.
 	std::vector<std::string> allowed_directories;
+	//! Single files SQL may also touch (compared as written, like the directories).
+	std::vector<std::string> allowed_paths;
 
 	//! Safe defaults for this machine: threads from the CPU quota, memory limit at 75% of the available
 	//! memory (or $DELTADUCK_MEMORY_LIMIT, e.g. 512MB), a per-process temp directory bounded to 16 GiB, our

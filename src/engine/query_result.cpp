@@ -58,4 +58,15 @@ uint64_t QueryResult::RowsChanged() const {
 	return duckdb_rows_changed(&impl_->result);
 }
 
+ResultKind QueryResult::Kind() const {
+	switch (duckdb_result_return_type(impl_->result)) {
+	case DUCKDB_RESULT_TYPE_CHANGED_ROWS:
+		return ResultKind::CHANGED_ROWS;
+	case DUCKDB_RESULT_TYPE_NOTHING:
+		return ResultKind::NOTHING;
+	default:
+		return ResultKind::ROWS;
+	}
+}
+
 } // namespace deltaduck

@@ -41,6 +41,9 @@ struct ResultColumn {
 	LogicalType type;
 };
 
+//! What a statement returns: rows, a count of changed rows, or nothing.
+enum class ResultKind { ROWS, CHANGED_ROWS, NOTHING };
+
 //! Owns a query result, read chunk by chunk; streaming results never hold more than a chunk or so.
 class QueryResult {
 public:
@@ -56,6 +59,8 @@ public:
 	DataChunk Fetch();
 	//! Rows inserted, updated or deleted by the statement (0 for queries).
 	uint64_t RowsChanged() const;
+	//! Whether the statement returns rows, a changed-row count, or nothing.
+	ResultKind Kind() const;
 
 private:
 	friend class Connection;

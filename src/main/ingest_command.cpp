@@ -1,7 +1,7 @@
 #include "common/error.hpp"
 #include "engine/connection.hpp"
 #include "main/commands.hpp"
-#include "main/data_database.hpp"
+#include "worker/data_sandbox.hpp"
 #include "worker/ingest.hpp"
 
 #include <algorithm>
@@ -89,11 +89,14 @@ void RunIngest(const IngestOptions &options) {
 	if (!options.delimiter.empty()) {
 		request.delimiter = options.delimiter;
 	}
-	auto connection = Connection::Open(OpenDataDatabase(options.data.data_dir, true));
+	auto root = worker::RootAtDataDirectory(options.data.data_dir);
+	worker::SandboxOptions sandbox;
+	sandbox.for_writing = true;
+	sandbox.spill = true; // the source is one checked SELECT; large loads may need to spill
+	auto connection = Connection::Open(worker::OpenSandboxedDatabase(root, sandbox));
 	bool terminal = ::isatty(STDERR_FILENO);
-	// OpenDataDatabase made the data directory the working directory.
 	auto result =
-	    worker::Ingest(connection, fs::current_path(), request,
+	    worker::Ingest(connection, root, request,
 	                   terminal ? std::function<void(const QueryProgress &, uint64_t)>(DrawProgress) : nullptr);
 	if (terminal) {
 		std::fprintf(stderr, "\r%80s\r", "");

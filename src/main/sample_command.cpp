@@ -2,7 +2,7 @@
 #include "common/names.hpp"
 #include "engine/connection.hpp"
 #include "main/commands.hpp"
-#include "main/data_database.hpp"
+#include "worker/data_sandbox.hpp"
 
 #include <filesystem>
 #include <iostream>
@@ -22,7 +22,8 @@ struct SampleOptions {
 //! Writes a deterministic CSV folder: daily readings for a few cities, one file per year.
 void WriteSample(const SampleOptions &options) {
 	CheckName("folder name", options.folder);
-	auto connection = Connection::Open(OpenDataDatabase(options.data.data_dir));
+	auto connection =
+	    Connection::Open(worker::OpenSandboxedDatabase(worker::RootAtDataDirectory(options.data.data_dir)));
 	// The data directory is now the working directory.
 	auto folder = std::filesystem::path(RAW_DIR) / options.folder;
 	std::filesystem::create_directories(folder);

@@ -26,7 +26,8 @@ int64_t ParseTimestampMs(Connection &connection, const std::string &text) {
 	return std::stoll(value);
 }
 
-std::string ExpandDeltaTables(Connection &connection, const fs::path &data_dir, std::string_view sql) {
+std::string ExpandDeltaTables(Connection &connection, const fs::path &data_dir, std::string_view sql,
+                              std::vector<DeltaRead> *reads) {
 	return RewriteDeltaReferences(sql, [&](const DeltaReference &reference) {
 		auto root = data_dir / DELTA_DIR / reference.name;
 		if (!fs::is_directory(root / "_delta_log")) {
@@ -37,7 +38,11 @@ std::string ExpandDeltaTables(Connection &connection, const fs::path &data_dir, 
 		if (reference.timestamp) {
 			spec.timestamp_ms = ParseTimestampMs(connection, *reference.timestamp);
 		}
-		auto scan = delta::Scan::Plan(connection, delta::Snapshot::Load(connection, root, spec));
+		auto snapshot = delta::Snapshot::Load(connection, root, spec);
+		if (reads) {
+			reads->push_back({reference.name, snapshot->Version()});
+		}
+		auto scan = delta::Scan::Plan(connection, snapshot);
 		auto expanded = "(" + scan.Sql() + ")";
 		return reference.has_alias ? expanded : expanded + " AS " + QuoteIdentifier(reference.name);
 	});

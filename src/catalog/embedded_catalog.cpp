@@ -1,0 +1,156 @@
+#include "catalog/embedded_catalog.hpp"
+
+#include "common/error.hpp"
+#include "engine/connection.hpp"
+#include "engine/database.hpp"
+
+#include <nlohmann/json.hpp>
+#include <thread>
+
+namespace deltaduck::catalog {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+const char *ParentKindName(ParentKind kind) {
+	switch (kind) {
+	case ParentKind::DELTA:
+		return "delta";
+	case ParentKind::POSTGRES:
+		return "postgres";
+	default:
+		return "duckdb";
+	}
+}
+
+namespace {
+
+ParentKind ParseParentKind(const std::string &name) {
+	return name == "delta" ? ParentKind::DELTA : name == "postgres" ? ParentKind::POSTGRES : ParentKind::DUCKDB;
+}
+
+constexpr const char *SCHEMA_SQL = "CREATE TABLE IF NOT EXISTS derived_tables (table_name VARCHAR NOT NULL, "
+                                   "location VARCHAR NOT NULL, kind VARCHAR NOT NULL, query VARCHAR NOT NULL, "
+                                   "parents JSON NOT NULL, columns JSON NOT NULL, changed_at TIMESTAMPTZ NOT NULL, "
+                                   "gone BOOLEAN NOT NULL DEFAULT false, PRIMARY KEY (table_name, location))";
+
+//! Opens the catalog file, waiting while another process holds it: DuckDB's open fails at once when the
+//! file is locked, so this retries with a growing pause until `wait` has passed.
+Connection OpenFile(const fs::path &file, std::chrono::milliseconds wait) {
+	auto config = DatabaseConfig::Defaults();
+	config.path = file.string();
+	config.threads = 1;
+	config.memory_limit_bytes = uint64_t(128) << 20;
+	config.temp_directory.clear();
+	auto deadline = std::chrono::steady_clock::now() + wait;
+	auto pause = std::chrono::milliseconds(2);
+	while (true) {
+		try {
+			return Connection::Open(Database::Open(config));
+		} catch (const IOError &e) {
+			std::string message = e.what();
+			if (message.find("lock") == std::string::npos) {
+				throw;
+			}
+			if (std::chrono::steady_clock::now() + pause > deadline) {
+				throw ConflictError("catalog is busy: another process holds " + file.string() + " (" + message + ")");
+			}
+			std::this_thread::sleep_for(pause);
+			pause = std::min(pause * 2, std::chrono::milliseconds(100));
+		}
+	}
+}
+
+} // namespace
+
+std::unique_ptr<EmbeddedCatalog> EmbeddedCatalog::Open(const fs::path &file, std::chrono::milliseconds wait) {
+	std::error_code error;
+	fs::create_directories(file.parent_path(), error);
+	if (error) {
+		throw IOError("cannot create catalog folder " + file.parent_path().string() + ": " + error.message());
+	}
+	OpenFile(file, wait).Execute(SCHEMA_SQL);
+	return std::unique_ptr<EmbeddedCatalog>(new EmbeddedCatalog(file, wait));
+}
+
+void EmbeddedCatalog::Record(const LineageRecord &record) {
+	json parents = json::array();
+	for (const auto &parent : record.parents) {
+		parents.push_back({{"name", parent.name},
+		                   {"kind", ParentKindName(parent.kind)},
+		                   {"version", parent.version ? json(*parent.version) : json()}});
+	}
+	json columns = json::array();
+	for (const auto &column : record.columns) {
+		json sources = json::array();
+		for (const auto &[table, name] : column.sources) {
+			sources.push_back({{"table", table}, {"column", name}});
+		}
+		columns.push_back({{"column", column.column},
+		                   {"type", column.type},
+		                   {"sources", sources},
+		                   {"transformation", column.transformation}});
+	}
+	auto connection = OpenFile(file_, wait_);
+	auto statement =
+	    connection.Prepare("INSERT OR REPLACE INTO derived_tables VALUES ($1, $2, $3, $4, $5, $6, now(), false)");
+	statement.Bind(1, record.table);
+	statement.Bind(2, record.location);
+	statement.Bind(3, record.kind);
+	statement.Bind(4, record.query);
+	statement.Bind(5, parents.dump());
+	statement.Bind(6, columns.dump());
+	statement.Execute();
+}
+
+void EmbeddedCatalog::Drop(const std::string &table, const std::string &location) {
+	auto connection = OpenFile(file_, wait_);
+	auto statement = connection.Prepare("DELETE FROM derived_tables WHERE table_name = $1 AND location = $2");
+	statement.Bind(1, table);
+	statement.Bind(2, location);
+	statement.Execute();
+}
+
+void EmbeddedCatalog::MarkGone(const std::string &table, const std::string &location) {
+	auto connection = OpenFile(file_, wait_);
+	auto statement =
+	    connection.Prepare("UPDATE derived_tables SET gone = true WHERE table_name = $1 AND location = $2");
+	statement.Bind(1, table);
+	statement.Bind(2, location);
+	statement.Execute();
+}
+
+std::vector<LineageRecord> EmbeddedCatalog::List() {
+	auto connection = OpenFile(file_, wait_);
+	auto rows = connection.QueryText("SELECT table_name, location, kind, query, parents, columns, "
+	                                 "strftime(changed_at, '%Y-%m-%dT%H:%M:%S.%gZ'), gone FROM derived_tables "
+	                                 "ORDER BY table_name, location");
+	std::vector<LineageRecord> records;
+	for (const auto &row : rows) {
+		LineageRecord record;
+		record.table = row[0];
+		record.location = row[1];
+		record.kind = row[2];
+		record.query = row[3];
+		for (const auto &parent : json::parse(row[4])) {
+			Parent entry{parent["name"], ParseParentKind(parent["kind"]), std::nullopt};
+			if (parent["version"].is_number_integer()) {
+				entry.version = parent["version"].get<int64_t>();
+			}
+			record.parents.push_back(std::move(entry));
+		}
+		for (const auto &column : json::parse(row[5])) {
+			ColumnLineage entry{column["column"], column.value("type", ""), {}, column["transformation"]};
+			for (const auto &source : column["sources"]) {
+				entry.sources.emplace_back(source["table"], source["column"]);
+			}
+			record.columns.push_back(std::move(entry));
+		}
+		record.changed_at = row[6];
+		record.gone = row[7] == "true";
+		records.push_back(std::move(record));
+	}
+	return records;
+}
+
+} // namespace deltaduck::catalog

@@ -1,0 +1,62 @@
+#pragma once
+
+#include "engine/connection.hpp"
+#include "engine/database.hpp"
+#include "sql/delta_tables.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace deltaduck::worker {
+
+//! Folder inside the data directory for DeltaDuck's own state (catalog, held results); SQL cannot reach it.
+constexpr const char *STATE_DIR = ".deltaduck";
+
+//! Roots this process at a data directory and returns its canonical path: creates it if missing, makes it
+//! the working directory and refuses links under raw/ or deltalake/ that lead outside it. DuckDB resolves
+//! relative paths against the working directory and checks its allow list against paths as written, so
+//! a process serves one data directory at a time (rooting it elsewhere moves relative paths there).
+std::filesystem::path RootAtDataDirectory(const std::string &data_dir);
+
+//! Throws PermissionError if a symlink under raw/ or deltalake/ leads outside `root` (canonical).
+void RefuseSymlinksLeading(const std::filesystem::path &root);
+
+//! How a sandboxed database is opened.
+struct SandboxOptions {
+	//! ":memory:" or a database file inside the data directory.
+	std::string database_path = ":memory:";
+	//! Writers turn off insertion order, so large ingests stream in little memory.
+	bool for_writing = false;
+	//! Whether operators may spill to a temp directory. DuckDB lets SQL read and write its temp directory
+	//! even in a sandbox (another query's spilled blocks), so the dashboard's databases do not spill.
+	bool spill = false;
+	//! 0 keeps the machine-sized defaults.
+	uint32_t threads = 0;
+	uint64_t memory_limit_bytes = 0;
+};
+
+//! Opens a database whose SQL may touch files only inside `root` (the rooted data directory, see
+//! RootAtDataDirectory), never DeltaDuck's state folder, loads no extension and sends nothing over the
+//! network. Callers open their connections and then call Database::LockConfiguration.
+std::shared_ptr<Database> OpenSandboxedDatabase(const std::filesystem::path &root, const SandboxOptions &options = {});
+
+//! One statement of user SQL, prepared the one way the command line and the workers share: `=(^)`
+//! references expanded to Delta scans (the versions read recorded) and statements users may not run
+//! (INSTALL and LOAD of extensions) refused with a PermissionError.
+struct UserStatement {
+	UserStatement(Connection &connection, const std::filesystem::path &data_dir, const std::string &text);
+	StatementType Type() const {
+		return prepared.Type();
+	}
+	QueryResult Execute() {
+		return prepared.Execute();
+	}
+	std::string expanded;
+	std::vector<sql::DeltaRead> reads;
+	PreparedStatement prepared;
+};
+
+} // namespace deltaduck::worker

@@ -1,0 +1,631 @@
+#include "worker/duck_worker.hpp"
+
+#include "common/error.hpp"
+#include "common/json_writer.hpp"
+#include "sql/delta_reference.hpp"
+#include "sql/delta_tables.hpp"
+#include "sql/pipeline.hpp"
+#include "worker/answer.hpp"
+#include "worker/connection_pool.hpp"
+#include "worker/data_sandbox.hpp"
+#include "worker/delta_table_list.hpp"
+#include "worker/lineage_recorder.hpp"
+#include "worker/running_queries.hpp"
+
+#include <future>
+#include <mutex>
+#include <unistd.h>
+
+namespace deltaduck::worker {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+std::string DefaultWorkerId() {
+	char name[256] = {};
+	if (gethostname(name, sizeof(name) - 1) != 0 || !*name) {
+		return "localhost";
+	}
+	return name;
+}
+
+namespace {
+
+//! Most rows a request may ask to render (the dashboard's slider goes to 10,000).
+constexpr int64_t MAX_RENDER = 100000;
+
+const json &Field(const json &args, const char *name) {
+	static const json NONE;
+	auto it = args.find(name);
+	return it == args.end() ? NONE : *it;
+}
+
+std::string RequireString(const json &args, const char *name) {
+	const auto &value = Field(args, name);
+	if (!value.is_string()) {
+		throw InvalidInputError(std::string("request_args.") + name +
+		                        (value.is_null() ? " is missing" : " must be a string"));
+	}
+	return value.get<std::string>();
+}
+
+//! One request's answer settings.
+struct AnswerRequest {
+	AnswerContents contents;
+	//! The kinds asked for, as the request spelled them (echoed in `response_contents`).
+	std::vector<std::string> content_names;
+	uint64_t render = 10;
+};
+
+AnswerRequest ParseAnswerRequest(const json &args) {
+	AnswerRequest request;
+	const auto &contents = Field(args, "request_contents");
+	if (contents.is_null()) {
+		request.content_names = {"Message"};
+	} else if (!contents.is_array()) {
+		throw InvalidInputError("request_args.request_contents must be a list of Message, Chart, Table");
+	} else {
+		for (const auto &item : contents) {
+			auto name = item.is_string() ? item.get<std::string>() : item.dump();
+			request.content_names.push_back(name);
+		}
+	}
+	for (const auto &name : request.content_names) {
+		if (name == "Message") {
+			request.contents.message = true;
+		} else if (name == "Chart") {
+			request.contents.chart = true;
+		} else if (name == "Table") {
+			request.contents.table = true;
+		} else {
+			throw InvalidInputError("unknown request_contents entry: " + name + " (expected Message, Chart or Table)");
+		}
+	}
+	const auto &render = Field(args, "request_render");
+	if (!render.is_null()) {
+		if (!render.is_number_integer() || render.get<int64_t>() < 1 || render.get<int64_t>() > MAX_RENDER) {
+			throw InvalidInputError("request_args.request_render must be an integer from 1 to " +
+			                        std::to_string(MAX_RENDER) + ", got " + render.dump());
+		}
+		request.render = render.get<uint64_t>();
+	}
+	return request;
+}
+
+void WriteReplyHead(JsonWriter &json, const std::string &respond_to, const std::string &request_id) {
+	json.BeginObject();
+	json.Key("respond_to");
+	json.String(respond_to);
+	json.Key("request_id");
+	request_id.empty() ? json.Null() : json.String(request_id);
+}
+
+std::string FormatMs(int64_t ms) {
+	char text[32];
+	time_t seconds = static_cast<time_t>(ms / 1000);
+	struct tm parts;
+	gmtime_r(&seconds, &parts);
+	std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%S", &parts);
+	char millis[8];
+	std::snprintf(millis, sizeof(millis), ".%03dZ", static_cast<int>(ms % 1000));
+	return std::string(text) + millis;
+}
+
+} // namespace
+
+std::string ErrorReply(const std::string &respond_to, const std::string &request_id, const std::exception &error) {
+	auto *typed = dynamic_cast<const Error *>(&error);
+	std::string out;
+	JsonWriter json(out);
+	WriteReplyHead(json, respond_to, request_id);
+	json.Key("error");
+	json.BeginObject();
+	json.Key("type");
+	json.String(ErrorTypeName(typed ? typed->Type() : ErrorType::INTERNAL));
+	json.Key("message");
+	json.String(error.what());
+	// The original's clients show a string: its wording, with the real cause.
+	auto detail = std::string("An unexpected error occurred: ") + error.what();
+	json.Key("detail");
+	json.String(detail);
+	json.EndObject();
+	json.Key("data");
+	json.BeginObject();
+	json.Key("message");
+	json.String(detail);
+	json.EndObject();
+	json.EndObject();
+	return out;
+}
+
+struct DuckWorker::Impl {
+	DuckWorkerOptions options;
+	std::shared_ptr<catalog::Catalog> catalog;
+	LineageRecorder lineage;
+	RunningQueries running;
+	DeltaTableList delta_tables;
+	std::mutex pool_mutex;
+	std::shared_ptr<ConnectionPool> pool;
+
+	Impl(DuckWorkerOptions options_p, std::shared_ptr<catalog::Catalog> catalog_p)
+	    : options(std::move(options_p)), catalog(std::move(catalog_p)), lineage(*catalog, options.worker_id),
+	      running(options.query_timeout) {
+	}
+
+	std::shared_ptr<ConnectionPool> OpenPool(const std::string &database_path) {
+		SandboxOptions sandbox;
+		sandbox.database_path = database_path;
+		sandbox.threads = options.threads;
+		sandbox.memory_limit_bytes = options.memory_limit_bytes;
+		return ConnectionPool::Open(OpenSandboxedDatabase(options.data_dir, sandbox), options.connections);
+	}
+
+	std::shared_ptr<ConnectionPool> Pool() {
+		std::lock_guard<std::mutex> lock(pool_mutex);
+		return pool;
+	}
+
+	std::string Dispatch(const std::string &endpoint, const json &args, const std::string &request_id);
+	std::string QueryData(const json &args, const std::string &request_id);
+	std::string CheckTable(const std::string &request_id);
+	std::string DuckConnect(const json &args, const std::string &request_id);
+	std::string Cancel(const json &args, const std::string &request_id);
+	//! Runs the `;`-separated statements of `sql` in order and writes the last one's answer as `data`.
+	void AnswerStatements(Connection &connection, const RunningQueries::Registration &registration,
+	                      const std::string &sql, const AnswerRequest &request, JsonWriter &json);
+	void AnswerRows(Connection &connection, QueryResult result, const std::string &sql, const AnswerRequest &request,
+	                JsonWriter &json);
+	void RunPipeline(const std::string &text, const std::string &request_id, const AnswerRequest &request,
+	                 JsonWriter &json);
+};
+
+DuckWorker::DuckWorker(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {
+}
+DuckWorker::~DuckWorker() = default;
+
+std::unique_ptr<DuckWorker> DuckWorker::Open(DuckWorkerOptions options, std::shared_ptr<catalog::Catalog> catalog) {
+	if (options.worker_id.empty()) {
+		options.worker_id = DefaultWorkerId();
+	}
+	auto impl = std::make_unique<Impl>(std::move(options), std::move(catalog));
+	impl->pool = impl->OpenPool(":memory:");
+	return std::unique_ptr<DuckWorker>(new DuckWorker(std::move(impl)));
+}
+
+const std::string &DuckWorker::WorkerId() const {
+	return impl_->options.worker_id;
+}
+
+std::string DuckWorker::Handle(const json &request) {
+	std::string request_id;
+	std::string respond_to = "duck";
+	try {
+		if (!request.is_object()) {
+			throw InvalidInputError("a request must be a JSON object");
+		}
+		const auto &id = Field(request, "request_id");
+		if (id.is_string()) {
+			request_id = id.get<std::string>();
+		} else if (id.is_number()) {
+			request_id = id.dump();
+		}
+		auto endpoint = RequireString(request, "request_endpoint");
+		if (endpoint == "duckconnect") {
+			respond_to = "settings";
+		}
+		const auto &args = Field(request, "request_args");
+		if (!args.is_null() && !args.is_object()) {
+			throw InvalidInputError("request_args must be an object");
+		}
+		return impl_->Dispatch(endpoint, args.is_null() ? json::object() : args, request_id);
+	} catch (const std::exception &e) {
+		return ErrorReply(respond_to, request_id, e);
+	}
+}
+
+std::string DuckWorker::Impl::Dispatch(const std::string &endpoint, const json &args, const std::string &request_id) {
+	if (endpoint == "querydata") {
+		return QueryData(args, request_id);
+	}
+	if (endpoint == "checktable") {
+		return CheckTable(request_id);
+	}
+	if (endpoint == "duckconnect") {
+		return DuckConnect(args, request_id);
+	}
+	if (endpoint == "cancel") {
+		return Cancel(args, request_id);
+	}
+	throw InvalidInputError("unknown duck endpoint: " + endpoint +
+	                        " (expected querydata, checktable, duckconnect or cancel)");
+}
+
+std::string DuckWorker::Impl::QueryData(const json &args, const std::string &request_id) {
+	auto query = RequireString(args, "request_query");
+	auto request = ParseAnswerRequest(args);
+	std::string out;
+	JsonWriter json(out);
+	WriteReplyHead(json, "duck", request_id);
+	json.Key("response_contents");
+	json.BeginArray();
+	for (const auto &name : request.content_names) {
+		json.String(name);
+	}
+	json.EndArray();
+	json.Key("data");
+	if (sql::IsPipeline(query)) {
+		RunPipeline(query, request_id, request, json);
+	} else {
+		auto lease = Pool()->Acquire();
+		RunningQueries::Registration registration(running, request_id, *lease);
+		try {
+			AnswerStatements(*lease, registration, query, request, json);
+		} catch (const std::exception &e) {
+			registration.Rethrow(e);
+		}
+	}
+	json.EndObject();
+	return out;
+}
+
+void DuckWorker::Impl::AnswerStatements(Connection &connection, const RunningQueries::Registration &registration,
+                                        const std::string &sql, const AnswerRequest &request, JsonWriter &json) {
+	auto statements = sql::IsQuackQuery(sql) ? std::vector<std::string>{sql::QuackSql(int64_t(request.render))}
+	                                         : sql::SplitStatements(sql);
+	if (statements.empty()) {
+		throw InvalidInputError("no SQL statement given");
+	}
+	std::vector<std::string> warnings;
+	for (size_t i = 0; i < statements.size(); i++) {
+		registration.Check();
+		UserStatement user(connection, options.data_dir, statements[i]);
+		const auto &reads = user.reads;
+		const auto &expanded = user.expanded;
+		auto type = user.Type();
+		auto result = user.Execute();
+		bool last = i + 1 == statements.size();
+		bool has_rows = result.Kind() == ResultKind::ROWS &&
+		                (type == StatementType::SELECT || type == StatementType::EXPLAIN ||
+		                 type == StatementType::PRAGMA || type == StatementType::CALL || type == StatementType::OTHER);
+		if (last && has_rows) {
+			AnswerRows(connection, std::move(result), expanded, request, json);
+			return;
+		}
+		// Statements without rows run to completion; their answer is a message.
+		auto kind = result.Kind();
+		auto slice = ResultSlice::Read(result, 1);
+		try {
+			lineage.AfterStatement(connection, statements[i], reads);
+		} catch (const std::exception &e) {
+			// The statement already took effect: report, never fail it.
+			warnings.push_back(std::string("lineage not recorded: ") + e.what());
+		}
+		if (!last) {
+			continue;
+		}
+		std::string message = std::string(StatementTypeName(type)) + " OK";
+		if (kind == ResultKind::CHANGED_ROWS && slice.RowCount() == 1) {
+			message = std::string(slice.Cell(0, 0)) + " rows changed";
+		}
+		json.BeginObject();
+		json.Key("message");
+		json.String(message);
+		if (!warnings.empty()) {
+			json.Key("warnings");
+			json.BeginArray();
+			for (const auto &warning : warnings) {
+				json.String(warning);
+			}
+			json.EndArray();
+		}
+		json.EndObject();
+	}
+}
+
+void DuckWorker::Impl::AnswerRows(Connection &connection, QueryResult result, const std::string &sql,
+                                  const AnswerRequest &request, JsonWriter &json) {
+	auto slice = ResultSlice::Read(result, request.render);
+	// Dropping the streaming result stops the query: the rows past the slice are never computed.
+	{ auto finished = std::move(result); }
+	auto total = slice.TotalRows();
+	auto layout = ChartLayout::Choose(slice.Columns());
+	std::optional<Downsample> downsample;
+	if (request.contents.chart && slice.Truncated()) {
+		downsample =
+		    DownsampleChart(connection, sql, slice.Columns(), layout, std::max<uint64_t>(1, request.render / 4));
+		if (downsample) {
+			total = downsample->from_rows;
+		}
+	}
+	json.BeginObject();
+	if (request.contents.message) {
+		json.Key("message");
+		json.String(SizeMessage(total, slice.RowsSeen(), slice.Columns().size()));
+	}
+	if (request.contents.table) {
+		json.Key("table");
+		WriteTable(json, slice, total);
+	}
+	if (request.contents.chart) {
+		json.Key("chart");
+		WriteChart(json, slice, layout, downsample);
+	}
+	json.EndObject();
+}
+
+void DuckWorker::Impl::RunPipeline(const std::string &text, const std::string &request_id, const AnswerRequest &request,
+                                   JsonWriter &json) {
+	auto steps = sql::ParsePipeline(text);
+	for (const auto &step : steps) {
+		if (step.node && *step.node != options.worker_id) {
+			throw NotFoundError("pipeline step " + step.id + " names an unknown node: " + *step.node +
+			                    " (this worker is " + options.worker_id + ")");
+		}
+	}
+	std::vector<std::string> answers(steps.size());
+	std::vector<char> ran(steps.size(), 0);
+	std::vector<char> step_failed(steps.size(), 0);
+	bool failed = false;
+	for (const auto &wave : sql::PipelineWaves(steps)) {
+		if (failed) {
+			break;
+		}
+		std::vector<std::future<void>> running_steps;
+		for (auto index : wave) {
+			running_steps.push_back(std::async(std::launch::async, [&, index] {
+				std::string answer;
+				JsonWriter step_json(answer);
+				try {
+					auto lease = Pool()->Acquire();
+					RunningQueries::Registration registration(running, request_id, *lease);
+					try {
+						AnswerStatements(*lease, registration, steps[index].sql, request, step_json);
+					} catch (const std::exception &e) {
+						registration.Rethrow(e);
+					}
+				} catch (const std::exception &e) {
+					answer = ErrorReply("duck", request_id, e);
+					step_failed[index] = 1;
+				}
+				answers[index] = std::move(answer);
+			}));
+		}
+		for (size_t i = 0; i < wave.size(); i++) {
+			running_steps[i].get();
+			ran[wave[i]] = true;
+			failed = failed || step_failed[wave[i]];
+		}
+	}
+	json.BeginObject();
+	json.Key("message");
+	json.String("Pipeline of " + std::to_string(steps.size()) + " steps" +
+	            (failed ? " stopped at a failed step" : " ran"));
+	json.Key("pipeline");
+	json.BeginArray();
+	for (size_t i = 0; i < steps.size(); i++) {
+		json.BeginObject();
+		json.Key("id");
+		json.String(steps[i].id);
+		json.Key("node");
+		steps[i].node ? json.String(*steps[i].node) : json.Null();
+		if (!ran[i]) {
+			json.Key("skipped");
+			json.Bool(true);
+		} else if (step_failed[i]) {
+			auto reply = json::parse(answers[i]);
+			json.Key("error");
+			json.Raw(reply["error"].dump());
+		} else {
+			json.Key("data");
+			json.Raw(answers[i]);
+		}
+		json.EndObject();
+	}
+	json.EndArray();
+	json.EndObject();
+}
+
+std::string DuckWorker::Impl::CheckTable(const std::string &request_id) {
+	auto lease = Pool()->Acquire();
+	auto tables = delta_tables.List(*lease, options.data_dir);
+	lineage.MarkVanished(*lease);
+	auto records = catalog->List();
+	std::string out;
+	JsonWriter json(out);
+	WriteReplyHead(json, "duck", request_id);
+	json.Key("response_contents");
+	json.BeginArray();
+	json.String("Message");
+	json.String("Table");
+	json.EndArray();
+	json.Key("data");
+	json.BeginObject();
+	json.Key("message");
+	json.String("_directory_list updated");
+	// The original's DeltaLake Overview: (TableName, Parent, Query, Loc), Delta tables first.
+	json.Key("table");
+	json.BeginObject();
+	json.Key("headers");
+	json.BeginArray();
+	for (const char *name : {"TableName", "Parent", "Query", "Loc"}) {
+		json.BeginObject();
+		json.Key("text");
+		json.String(name);
+		json.Key("value");
+		json.String(name);
+		json.EndObject();
+	}
+	json.EndArray();
+	json.Key("items");
+	json.BeginArray();
+	auto item = [&](const std::string &table, const std::string &parent, const std::string &query,
+	                const std::string &location) {
+		json.BeginObject();
+		json.Key("TableName");
+		json.String(table);
+		json.Key("Parent");
+		json.String(parent);
+		json.Key("Query");
+		json.String(query);
+		json.Key("Loc");
+		json.String(location);
+		json.EndObject();
+	};
+	for (const auto &table : tables) {
+		item("=(^)" + table.name, "", "", "");
+	}
+	for (const auto &record : records) {
+		for (const auto &parent : record.parents) {
+			auto name = parent.version ? parent.name + "@" + std::to_string(*parent.version) : parent.name;
+			item(record.table, name, record.query, record.location);
+		}
+		if (record.parents.empty()) {
+			item(record.table, "", record.query, record.location);
+		}
+	}
+	json.EndArray();
+	json.EndObject();
+	json.Key("tables");
+	json.BeginArray();
+	for (const auto &table : tables) {
+		json.BeginObject();
+		json.Key("name");
+		json.String(table.name);
+		json.Key("version");
+		json.Int(table.version);
+		json.Key("rows");
+		table.rows ? json.UInt(*table.rows) : json.Null();
+		json.Key("bytes");
+		json.UInt(table.bytes);
+		json.Key("files");
+		json.UInt(table.files);
+		json.Key("last_change");
+		table.last_change_ms ? json.String(FormatMs(table.last_change_ms)) : json.Null();
+		if (!table.error.empty()) {
+			json.Key("error");
+			json.String(table.error);
+		}
+		json.EndObject();
+	}
+	json.EndArray();
+	json.Key("lineage");
+	json.BeginArray();
+	for (const auto &record : records) {
+		json.BeginObject();
+		json.Key("table");
+		json.String(record.table);
+		json.Key("kind");
+		json.String(record.kind);
+		json.Key("query");
+		json.String(record.query);
+		json.Key("location");
+		json.String(record.location);
+		json.Key("changed_at");
+		json.String(record.changed_at);
+		json.Key("gone");
+		json.Bool(record.gone);
+		json.Key("parents");
+		json.BeginArray();
+		for (const auto &parent : record.parents) {
+			json.BeginObject();
+			json.Key("name");
+			json.String(parent.name);
+			json.Key("kind");
+			json.String(catalog::ParentKindName(parent.kind));
+			json.Key("version");
+			parent.version ? json.Int(*parent.version) : json.Null();
+			json.EndObject();
+		}
+		json.EndArray();
+		json.Key("columns");
+		json.BeginArray();
+		for (const auto &column : record.columns) {
+			json.BeginObject();
+			json.Key("column");
+			json.String(column.column);
+			json.Key("transformation");
+			json.String(column.transformation);
+			json.Key("sources");
+			json.BeginArray();
+			for (const auto &[table, name] : column.sources) {
+				json.BeginObject();
+				json.Key("table");
+				json.String(table);
+				json.Key("column");
+				json.String(name);
+				json.EndObject();
+			}
+			json.EndArray();
+			json.EndObject();
+		}
+		json.EndArray();
+		json.EndObject();
+	}
+	json.EndArray();
+	json.EndObject();
+	json.EndObject();
+	return out;
+}
+
+std::string DuckWorker::Impl::DuckConnect(const json &args, const std::string &request_id) {
+	auto target = Field(args, "conn_string").is_null() ? std::string(":memory:") : RequireString(args, "conn_string");
+	if (target.rfind("md:", 0) == 0) {
+		throw UnsupportedError("MotherDuck extension not available: DeltaDuck loads only the extensions it ships "
+		                       "(delta, postgres_scanner), so md: connection strings cannot be opened");
+	}
+	if (target != ":memory:") {
+		fs::path path(target);
+		auto normal = path.lexically_normal();
+		if (path.is_absolute() || normal.empty() || *normal.begin() == ".." || *normal.begin() == STATE_DIR) {
+			throw PermissionError("database file must be inside the data directory, as a relative path: " + target);
+		}
+		auto extension = path.extension().string();
+		if (extension != ".duckdb" && extension != ".db") {
+			throw InvalidInputError("database file must end in .duckdb or .db: " + target);
+		}
+		target = (options.data_dir / normal).string();
+	}
+	// The new database is opened (and sandboxed) before the old one is let go: a bad string changes nothing.
+	auto opened = OpenPool(target);
+	{
+		std::lock_guard<std::mutex> lock(pool_mutex);
+		pool = std::move(opened);
+	}
+	std::string out;
+	JsonWriter json(out);
+	WriteReplyHead(json, "settings", request_id);
+	json.Key("response_contents");
+	json.BeginArray();
+	json.String("Message");
+	json.EndArray();
+	json.Key("data");
+	json.BeginObject();
+	json.Key("message");
+	json.String("Connected!");
+	json.EndObject();
+	json.EndObject();
+	return out;
+}
+
+std::string DuckWorker::Impl::Cancel(const json &args, const std::string &request_id) {
+	auto target = RequireString(args, "request_id");
+	if (!running.Cancel(target)) {
+		throw NotFoundError("no running request with id " + target);
+	}
+	std::string out;
+	JsonWriter json(out);
+	WriteReplyHead(json, "duck", request_id);
+	json.Key("response_contents");
+	json.BeginArray();
+	json.String("Message");
+	json.EndArray();
+	json.Key("data");
+	json.BeginObject();
+	json.Key("message");
+	json.String("Cancelled request " + target);
+	json.EndObject();
+	json.EndObject();
+	return out;
+}
+
+} // namespace deltaduck::worker

@@ -1,0 +1,57 @@
+#pragma once
+
+#include "catalog/catalog.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace deltaduck::worker {
+
+//! How a duck worker runs.
+struct DuckWorkerOptions {
+	//! The data directory this process is rooted at (see RootAtDataDirectory).
+	std::filesystem::path data_dir;
+	//! Names this worker in lineage (`Loc`) and pipelines (`-- node:`); the host name by default.
+	std::string worker_id;
+	//! Longest a request may run before it is interrupted.
+	std::chrono::milliseconds query_timeout = std::chrono::minutes(5);
+	//! DuckDB threads and memory limit; 0 keeps the machine-sized defaults.
+	uint32_t threads = 0;
+	uint64_t memory_limit_bytes = 0;
+	//! Connections in the pool: how many requests run at once.
+	size_t connections = 8;
+};
+
+//! The host name, the default worker id.
+std::string DefaultWorkerId();
+
+//! The duck worker: answers the dashboard's `querydata`, `checktable`, `duckconnect` and `cancel`
+//! requests, independent of how they arrive. Thread-safe: requests may be handled concurrently.
+class DuckWorker {
+public:
+	//! Opens the in-memory database (sandboxed to the data directory) and its connection pool.
+	static std::unique_ptr<DuckWorker> Open(DuckWorkerOptions options, std::shared_ptr<catalog::Catalog> catalog);
+	~DuckWorker();
+
+	//! Answers one request `{"request_endpoint", "request_args", "request_id"?}` with the reply's JSON text:
+	//! `{"respond_to", "request_id", "response_contents", "data"}`, or on failure `{"respond_to",
+	//! "request_id", "error": {"type", "message", "detail"}, "data": {"message"}}` with the real cause.
+	std::string Handle(const nlohmann::json &request);
+
+	//! This worker's id.
+	const std::string &WorkerId() const;
+
+private:
+	struct Impl;
+	explicit DuckWorker(std::unique_ptr<Impl> impl);
+	std::unique_ptr<Impl> impl_;
+};
+
+//! Writes an error reply for a request that failed (also for failures outside a worker, such as bad JSON).
+std::string ErrorReply(const std::string &respond_to, const std::string &request_id, const std::exception &error);
+
+} // namespace deltaduck::worker
