@@ -21,5 +21,7 @@ void RunEngineBenchmarks();
 void RunDeltaBenchmarks();
 //! Benchmarks of ingestion: a CSV folder into a Delta table.
 void RunIngestBenchmarks();
+//! Benchmarks of the duck worker's answers.
+void RunQueryBenchmarks();
 
 } // namespace deltaduck::bench

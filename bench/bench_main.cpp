@@ -32,7 +32,7 @@ double BestSeconds(int runs, const std::function<void()> &fn) {
 } // namespace deltaduck::bench
 
 int main(int argc, char **argv) {
-	// `deltaduck_bench [engine|delta|ingest]...` runs only those groups; no argument runs them all.
+	// `deltaduck_bench [engine|delta|ingest|query]...` runs only those groups; no argument runs them all.
 	auto wanted = [&](const char *group) {
 		if (argc < 2) {
 			return true;
@@ -53,6 +53,9 @@ int main(int argc, char **argv) {
 		}
 		if (wanted("ingest")) {
 			deltaduck::bench::RunIngestBenchmarks();
+		}
+		if (wanted("query")) {
+			deltaduck::bench::RunQueryBenchmarks();
 		}
 	} catch (const std::exception &e) {
 		std::fprintf(stderr, "benchmark failed: %s\n", e.what());

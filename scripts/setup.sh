@@ -101,5 +101,24 @@ with zipfile.ZipFile(wheel) as z:
 PY
 done < <(lines wheel)
 
+# OpenLineage's JSON schemas (for the lineage export test): no PyPI package ships them, the crates.io
+# package named in deps.lock carries the official files verbatim. cargo fetches it into its registry cache.
+rm -rf "$deps/openlineage-schemas"
+while read -r name version sha; do
+	if ! command -v cargo >/dev/null; then
+		echo "setup: cargo not found: the OpenLineage schema check will be skipped" >&2
+		break
+	fi
+	crate=$(ls "${CARGO_HOME:-$HOME/.cargo}"/registry/cache/*/"$name-$version.crate" 2>/dev/null | head -n1 || true)
+	if [[ -z "$crate" ]]; then
+		echo "setup: fetching crate $name@$version"
+		cargo info -q "$name@$version" >/dev/null
+		crate=$(ls "${CARGO_HOME:-$HOME/.cargo}"/registry/cache/*/"$name-$version.crate" | head -n1)
+	fi
+	verify "$crate" "$sha"
+	mkdir -p "$deps/openlineage-schemas"
+	tar -xzf "$crate" -C "$deps/openlineage-schemas" --strip-components=4 "$name-$version/tests/schemas/openlineage"
+done < <(lines crate)
+
 echo "$want_stamp" >"$stamp"
 echo "setup: dependencies ready in deps/"

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <map>
+#include <mutex>
 #include <set>
 #include <system_error>
 
@@ -17,10 +18,55 @@ namespace fs = std::filesystem;
 
 namespace {
 
-//! Reads a text column of a query into strings (NULL as empty), one vector per row.
+//! Footer column names by data file. Delta data files never change once written (a rewrite gets a new name),
+//! so what one scan read serves every later scan of the file: the dashboard plans the same tables on
+//! every query.
+class FooterColumnCache {
+public:
+	//! Files whose columns are not cached yet.
+	std::vector<std::string> Missing(const std::vector<std::string> &paths) {
+		std::lock_guard<std::mutex> lock(mutex_);
+		std::vector<std::string> missing;
+		for (const auto &path : paths) {
+			if (!columns_.count(path)) {
+				missing.push_back(path);
+			}
+		}
+		return missing;
+	}
+	void Add(std::map<std::string, std::set<std::string>> read) {
+		std::lock_guard<std::mutex> lock(mutex_);
+		if (columns_.size() + read.size() > MAX_FILES) {
+			columns_.clear(); // bounded: a table of more files than this just reads its footers again
+		}
+		columns_.merge(read);
+	}
+	std::map<std::string, std::set<std::string>> Get(const std::vector<std::string> &paths) {
+		std::lock_guard<std::mutex> lock(mutex_);
+		std::map<std::string, std::set<std::string>> found;
+		for (const auto &path : paths) {
+			auto it = columns_.find(path);
+			if (it != columns_.end()) {
+				found.emplace(path, it->second);
+			}
+		}
+		return found;
+	}
+
+private:
+	static constexpr size_t MAX_FILES = 200000;
+	std::mutex mutex_;
+	std::map<std::string, std::set<std::string>> columns_;
+};
+
+FooterColumnCache &FooterColumns() {
+	static FooterColumnCache cache;
+	return cache;
+}
+
 //! The top-level column names of each parquet file, read from the footers in one pass.
-std::map<std::string, std::set<std::string>> TopLevelColumns(Connection &connection,
-                                                             const std::vector<std::string> &paths) {
+std::map<std::string, std::set<std::string>> ReadTopLevelColumns(Connection &connection,
+                                                                 const std::vector<std::string> &paths) {
 	std::map<std::string, std::set<std::string>> columns;
 	// parquet_schema lists each file's schema tree depth first; a node's num_children says how many of the
 	// following nodes (recursively) hang below it, so depth can be rebuilt with a stack.
@@ -52,6 +98,20 @@ std::map<std::string, std::set<std::string>> TopLevelColumns(Connection &connect
 		}
 	}
 	return columns;
+}
+
+//! The top-level column names of each parquet file, from the cache or the footers.
+std::map<std::string, std::set<std::string>> TopLevelColumns(Connection &connection,
+                                                             const std::vector<std::string> &paths) {
+	auto missing = FooterColumns().Missing(paths);
+	if (!missing.empty()) {
+		FooterColumns().Add(ReadTopLevelColumns(connection, missing));
+	}
+	auto found = FooterColumns().Get(paths);
+	if (found.size() < std::set<std::string>(paths.begin(), paths.end()).size()) {
+		return ReadTopLevelColumns(connection, paths); // the bounded cache was just cleared
+	}
+	return found;
 }
 
 bool NeedsRenaming(const DataType &type, bool column_mapping) {

@@ -86,7 +86,8 @@ std::shared_ptr<Database> Database::Open(const DatabaseConfig &config) {
 	if (duckdb_connect(db, &connection) != DuckDBSuccess) {
 		throw InternalError("cannot connect to the database just opened");
 	}
-	std::optional<std::string> failure;
+	// Parquet footers are parsed once per file, not once per query (the dashboard re-reads the same tables).
+	std::optional<std::string> failure = TryRun(connection, "SET GLOBAL parquet_metadata_cache = true");
 	for (const auto &name : config.extensions) {
 		database->extension_errors_[name] = TryRun(connection, "LOAD " + QuoteLiteral(name)).value_or("");
 	}

@@ -30,6 +30,10 @@ static ErrorType MapErrorType(duckdb_error_type type, const std::string &message
 	case DUCKDB_ERROR_NULL_POINTER:
 		return ErrorType::INTERNAL;
 	default:
+		// A locked setting is a refusal, like the sandbox's other refusals, not malformed SQL.
+		if (message.find("the configuration has been locked") != std::string::npos) {
+			return ErrorType::PERMISSION;
+		}
 		// Parser, binder, conversion, constraint, out-of-range...: the SQL or its data is at fault.
 		return ErrorType::INVALID_INPUT;
 	}

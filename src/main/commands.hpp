@@ -20,5 +20,6 @@ void AddQueryCommand(CLI::App &app);
 void AddSampleCommand(CLI::App &app);
 void AddDeltaCommand(CLI::App &app);
 void AddIngestCommand(CLI::App &app);
+void AddLineageCommand(CLI::App &app);
 
 } // namespace deltaduck

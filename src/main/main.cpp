@@ -25,6 +25,7 @@ int main(int argc, char **argv) {
 	deltaduck::AddSampleCommand(app);
 	deltaduck::AddDeltaCommand(app);
 	deltaduck::AddIngestCommand(app);
+	deltaduck::AddLineageCommand(app);
 	try {
 		app.parse(argc, argv);
 	} catch (const CLI::ParseError &e) {

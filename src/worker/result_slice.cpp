@@ -38,6 +38,7 @@ ResultSlice ResultSlice::Read(QueryResult &result, uint64_t limit) {
 	slice.offsets_.push_back(0);
 	RowEncoder rows(result.Columns());
 	JsonWriter json(slice.cells_);
+	bool peeked = false;
 	while (true) {
 		auto chunk = result.Fetch();
 		if (!chunk) {
@@ -52,8 +53,14 @@ ResultSlice ResultSlice::Read(QueryResult &result, uint64_t limit) {
 				slice.offsets_.push_back(static_cast<uint32_t>(slice.cells_.size()));
 			}
 		}
+		if (slice.rows_seen_ > limit && slice.row_count_ == limit && !peeked) {
+			// One more chunk tells a small result's exact size at the cost of at most one chunk; past that the
+			// rest is never computed: the caller drops the result, which stops the query.
+			peeked = true;
+			continue;
+		}
 		if (slice.rows_seen_ > limit) {
-			break; // the rest is never computed: the caller drops the result, which stops the query
+			break;
 		}
 	}
 	return slice;

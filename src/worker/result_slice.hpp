@@ -22,8 +22,9 @@ struct SliceColumn {
 	std::string key;
 };
 
-//! The first rows of a result, each value encoded once as JSON. Reading stops after the chunk that
-//! completes the slice: the rest of the result is never computed or converted.
+//! The first rows of a result, each value encoded once as JSON. Reading stops one chunk after the chunk
+//! that completes the slice (that one tells whether the result ends there): the rest of the result is never
+//! computed, and rows past the slice are never converted.
 class ResultSlice {
 public:
 	//! Reads up to `limit` rows of `result`. If the result ends within the chunks read, the total is known.
