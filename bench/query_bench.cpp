@@ -26,8 +26,11 @@ void MakeTable(const fs::path &data, const std::string &name, uint64_t rows) {
 	if (fs::exists(data / "deltalake" / name / "_delta_log" / "00000000000000000000.json")) {
 		return;
 	}
-	std::printf("# writing the %llu-row Delta table %s (once)\n", static_cast<unsigned long long>(rows), name.c_str());
-	std::fflush(stdout);
+	if (rows >= 1000000) {
+		std::printf("# writing the %llu-row Delta table %s (once)\n", static_cast<unsigned long long>(rows),
+		            name.c_str());
+		std::fflush(stdout);
+	}
 	worker::SandboxOptions sandbox;
 	sandbox.for_writing = true;
 	sandbox.spill = true;
@@ -113,6 +116,42 @@ void ChartDownsample(worker::DuckWorker &worker) {
 	Report("chart_downsample_10m_rows_to_2000", ours, cut, "s");
 }
 
+//! `checktable` over 500 Delta tables: listed again (summaries cached by version) vs listed by a new worker.
+void CheckTable(const fs::path &root) {
+	auto data = worker::RootAtDataDirectory((root / "many-tables").string());
+	for (int i = 0; i < 500; i++) {
+		auto name = "t" + std::to_string(i);
+		if (!fs::exists(data / "deltalake" / name / "_delta_log")) {
+			if (i == 0) {
+				std::printf("# writing 500 small Delta tables (once)\n");
+				std::fflush(stdout);
+			}
+			MakeTable(data, name, 10 + i);
+		}
+	}
+	worker::DuckWorkerOptions options;
+	options.data_dir = data;
+	options.worker_id = "bench";
+	auto open = [&] {
+		return worker::DuckWorker::Open(options,
+		                                catalog::EmbeddedCatalog::Open(data / ".deltaduck" / "catalog.duckdb"));
+	};
+	auto warm = open();
+	auto list = [](worker::DuckWorker &worker) {
+		auto reply = worker.Handle({{"request_endpoint", "checktable"}, {"request_args", json::object()}});
+		if (reply.find("\"error\":{") != std::string::npos) {
+			throw std::runtime_error("checktable failed: " + reply);
+		}
+	};
+	list(*warm);
+	double cached = BestSeconds(5, [&] { list(*warm); });
+	double cold = BestSeconds(3, [&] {
+		auto fresh = open();
+		list(*fresh);
+	});
+	Report("checktable_500_tables_cached_vs_cold", cached, cold, "s");
+}
+
 } // namespace
 
 void RunQueryBenchmarks() {
@@ -129,6 +168,8 @@ void RunQueryBenchmarks() {
 	AgainstOriginal(*worker, data);
 	EncodingThroughput(*worker, data);
 	ChartDownsample(*worker);
+	worker.reset();
+	CheckTable(fs::path(DELTADUCK_BINARY_DIR) / "bench-data");
 }
 
 } // namespace deltaduck::bench

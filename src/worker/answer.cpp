@@ -9,6 +9,23 @@
 
 namespace deltaduck::worker {
 
+namespace {
+
+//! A numeric value for a chart: exact strings (big integers, wide decimals) become plain JSON numbers, which a
+//! chart draws as doubles; NaN and infinities become gaps.
+std::string ChartNumber(std::string_view cell) {
+	if (cell.empty() || cell.front() != '"') {
+		return std::string(cell);
+	}
+	auto inner = cell.substr(1, cell.size() - 2);
+	if (inner == "NaN" || inner == "Infinity" || inner == "-Infinity") {
+		return "null";
+	}
+	return std::string(inner);
+}
+
+} // namespace
+
 ChartLayout ChartLayout::Choose(const std::vector<SliceColumn> &columns) {
 	ChartLayout layout;
 	for (size_t i = 0; i < columns.size(); i++) {
@@ -18,6 +35,11 @@ ChartLayout ChartLayout::Choose(const std::vector<SliceColumn> &columns) {
 		} else if (IsNumericType(id)) {
 			layout.series.push_back(i);
 		}
+	}
+	if (layout.series.empty() && layout.x && IsNumericType(columns[*layout.x].type_id)) {
+		// A single number is what to draw, against the row index.
+		layout.series.push_back(*layout.x);
+		layout.x.reset();
 	}
 	return layout;
 }
@@ -74,8 +96,11 @@ std::optional<Downsample> DownsampleChart(Connection &connection, const std::str
 				if (row == "null" || y == "null") {
 					continue; // NULLs are gaps: they are not points
 				}
+				auto x = points.Cell(bucket, base + 1);
 				downsample.series[k].push_back(
-				    {std::stoull(std::string(row)), std::string(points.Cell(bucket, base + 1)), std::string(y)});
+				    {std::stoull(std::string(row)),
+				     layout.x && IsNumericType(columns[*layout.x].type_id) ? ChartNumber(x) : std::string(x),
+				     ChartNumber(y)});
 			}
 		}
 	}
@@ -156,14 +181,20 @@ struct ChartRows {
 	std::vector<std::vector<std::string>> series;
 };
 
+//! A cell of a column as a chart draws it.
+std::string ChartCell(const ResultSlice &slice, uint64_t row, size_t column) {
+	auto cell = slice.Cell(row, column);
+	return IsNumericType(slice.Columns()[column].type_id) ? ChartNumber(cell) : std::string(cell);
+}
+
 ChartRows FromSlice(const ResultSlice &slice, const ChartLayout &layout) {
 	ChartRows chart;
 	chart.series.resize(layout.series.size());
 	for (uint64_t row = 0; row < slice.RowCount(); row++) {
 		chart.rows.push_back(row);
-		chart.x.push_back(layout.x ? std::string(slice.Cell(row, *layout.x)) : std::to_string(row));
+		chart.x.push_back(layout.x ? ChartCell(slice, row, *layout.x) : std::to_string(row));
 		for (size_t k = 0; k < layout.series.size(); k++) {
-			chart.series[k].emplace_back(slice.Cell(row, layout.series[k]));
+			chart.series[k].push_back(ChartCell(slice, row, layout.series[k]));
 		}
 	}
 	return chart;
@@ -238,7 +269,7 @@ void WriteChart(JsonWriter &json, const ResultSlice &slice, const ChartLayout &l
 		for (size_t col = 0; col < columns.size(); col++) {
 			std::vector<std::string> values;
 			for (uint64_t row = 0; row < slice.RowCount(); row++) {
-				values.emplace_back(slice.Cell(row, col));
+				values.push_back(ChartCell(slice, row, col));
 			}
 			WriteDataset(json, columns[col].name, values, col);
 		}

@@ -36,7 +36,7 @@ struct Downsample {
 };
 
 //! Which columns a chart draws: x is the first temporal or numeric column (none: the row index), every
-//! other numeric column is a series.
+//! other numeric column is a series. A result whose only number would be x draws it against the row index.
 struct ChartLayout {
 	std::optional<size_t> x;
 	std::vector<size_t> series;

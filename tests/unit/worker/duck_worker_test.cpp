@@ -140,6 +140,16 @@ TEST_F(DuckWorkerTest, ChartOfASmallResultHasTheOriginalShapeAndSeries) {
 	EXPECT_FALSE(chart.contains("downsampled"));
 }
 
+TEST_F(DuckWorkerTest, AChartOfOneNumberDrawsItAgainstTheRowIndex) {
+	auto chart =
+	    Query("SELECT 'c' || i AS city, i * 1.5 AS temperature FROM range(3) t(i)", {"Chart"})["data"]["chart"];
+	EXPECT_TRUE(chart["x"]["name"].is_null());
+	EXPECT_EQ(chart["x"]["type"], "ROW_INDEX");
+	EXPECT_EQ(chart["x"]["data"], json::array({0, 1, 2}));
+	ASSERT_EQ(chart["series"].size(), 1u);
+	EXPECT_EQ(chart["series"][0]["data"], json::array({0, 1.5, 3}));
+}
+
 TEST_F(DuckWorkerTest, ChartOfABigResultIsDownsampledOverTheWholeResult) {
 	// One spike near the end: a chart cut at the first rows would never show it.
 	auto reply = Query("SELECT i AS x, CASE WHEN i = 99000 THEN 1000 ELSE i % 7 END AS y FROM range(100000) t(i)",
