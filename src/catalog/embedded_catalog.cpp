@@ -4,6 +4,8 @@
 #include "engine/connection.hpp"
 #include "engine/database.hpp"
 
+#include <map>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -29,10 +31,25 @@ ParentKind ParseParentKind(const std::string &name) {
 	return name == "delta" ? ParentKind::DELTA : name == "postgres" ? ParentKind::POSTGRES : ParentKind::DUCKDB;
 }
 
-constexpr const char *SCHEMA_SQL = "CREATE TABLE IF NOT EXISTS derived_tables (table_name VARCHAR NOT NULL, "
-                                   "location VARCHAR NOT NULL, kind VARCHAR NOT NULL, query VARCHAR NOT NULL, "
-                                   "parents JSON NOT NULL, columns JSON NOT NULL, changed_at TIMESTAMPTZ NOT NULL, "
-                                   "gone BOOLEAN NOT NULL DEFAULT false, PRIMARY KEY (table_name, location))";
+// DuckDB matches names case-insensitively, so a table is keyed by its lower-cased name.
+constexpr const char *SCHEMA_SQL =
+    "CREATE TABLE IF NOT EXISTS derived_tables (table_key VARCHAR NOT NULL, table_name VARCHAR NOT NULL, "
+    "location VARCHAR NOT NULL, kind VARCHAR NOT NULL, query VARCHAR NOT NULL, parents JSON NOT NULL, "
+    "columns JSON NOT NULL, changed_at TIMESTAMPTZ NOT NULL, gone BOOLEAN NOT NULL DEFAULT false, "
+    "PRIMARY KEY (table_key, location))";
+
+//! One DuckDB instance on a file at a time in this process: DuckDB's file lock keeps other processes
+//! out, but two instances in one process would both write the file and corrupt it.
+std::mutex &FileMutex(const fs::path &file) {
+	static std::mutex guard;
+	static std::map<std::string, std::unique_ptr<std::mutex>> mutexes;
+	std::lock_guard<std::mutex> lock(guard);
+	auto &mutex = mutexes[fs::weakly_canonical(file).string()];
+	if (!mutex) {
+		mutex = std::make_unique<std::mutex>();
+	}
+	return *mutex;
+}
 
 //! Opens the catalog file, waiting while another process holds it: DuckDB's open fails at once when the
 //! file is locked, so this retries with a growing pause until `wait` has passed.
@@ -69,6 +86,7 @@ std::unique_ptr<EmbeddedCatalog> EmbeddedCatalog::Open(const fs::path &file, std
 	if (error) {
 		throw IOError("cannot create catalog folder " + file.parent_path().string() + ": " + error.message());
 	}
+	std::lock_guard<std::mutex> lock(FileMutex(file));
 	OpenFile(file, wait).Execute(SCHEMA_SQL);
 	return std::unique_ptr<EmbeddedCatalog>(new EmbeddedCatalog(file, wait));
 }
@@ -91,9 +109,10 @@ void EmbeddedCatalog::Record(const LineageRecord &record) {
 		                   {"sources", sources},
 		                   {"transformation", column.transformation}});
 	}
+	std::lock_guard<std::mutex> lock(FileMutex(file_));
 	auto connection = OpenFile(file_, wait_);
-	auto statement =
-	    connection.Prepare("INSERT OR REPLACE INTO derived_tables VALUES ($1, $2, $3, $4, $5, $6, now(), false)");
+	auto statement = connection.Prepare(
+	    "INSERT OR REPLACE INTO derived_tables VALUES (lower($1), $1, $2, $3, $4, $5, $6, now(), false)");
 	statement.Bind(1, record.table);
 	statement.Bind(2, record.location);
 	statement.Bind(3, record.kind);
@@ -104,27 +123,30 @@ void EmbeddedCatalog::Record(const LineageRecord &record) {
 }
 
 void EmbeddedCatalog::Drop(const std::string &table, const std::string &location) {
+	std::lock_guard<std::mutex> lock(FileMutex(file_));
 	auto connection = OpenFile(file_, wait_);
-	auto statement = connection.Prepare("DELETE FROM derived_tables WHERE table_name = $1 AND location = $2");
+	auto statement = connection.Prepare("DELETE FROM derived_tables WHERE table_key = lower($1) AND location = $2");
 	statement.Bind(1, table);
 	statement.Bind(2, location);
 	statement.Execute();
 }
 
 void EmbeddedCatalog::MarkGone(const std::string &table, const std::string &location) {
+	std::lock_guard<std::mutex> lock(FileMutex(file_));
 	auto connection = OpenFile(file_, wait_);
 	auto statement =
-	    connection.Prepare("UPDATE derived_tables SET gone = true WHERE table_name = $1 AND location = $2");
+	    connection.Prepare("UPDATE derived_tables SET gone = true WHERE table_key = lower($1) AND location = $2");
 	statement.Bind(1, table);
 	statement.Bind(2, location);
 	statement.Execute();
 }
 
 std::vector<LineageRecord> EmbeddedCatalog::List() {
+	std::lock_guard<std::mutex> lock(FileMutex(file_));
 	auto connection = OpenFile(file_, wait_);
 	auto rows = connection.QueryText("SELECT table_name, location, kind, query, parents, columns, "
 	                                 "strftime(changed_at, '%Y-%m-%dT%H:%M:%S.%gZ'), gone FROM derived_tables "
-	                                 "ORDER BY table_name, location");
+	                                 "ORDER BY table_key, location");
 	std::vector<LineageRecord> records;
 	for (const auto &row : rows) {
 		LineageRecord record;

@@ -231,6 +231,25 @@ PreparedStatement Connection::Prepare(std::string_view sql) {
 	return PreparedStatement(prepared);
 }
 
+PreparedStatement Connection::PrepareLast(std::string_view sql,
+                                          const std::function<void(const PreparedStatement &)> &check) {
+	ExtractedStatements statements(connection_, std::string(sql));
+	for (idx_t i = 0;; i++) {
+		duckdb_prepared_statement prepared = nullptr;
+		if (duckdb_prepare_extracted_statement(connection_, statements.Get(), i, &prepared) != DuckDBSuccess) {
+			ThrowFailedPrepare(prepared);
+		}
+		PreparedStatement statement(prepared);
+		check(statement);
+		if (i + 1 == statements.Count()) {
+			return statement;
+		}
+		auto result = statement.Execute();
+		while (result.Fetch()) {
+		}
+	}
+}
+
 void Connection::Interrupt() {
 	duckdb_interrupt(connection_);
 }

@@ -4,6 +4,7 @@
 #include "engine/query_result.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -95,6 +96,9 @@ public:
 	std::vector<std::vector<std::string>> QueryText(std::string_view sql);
 	//! Prepares exactly one statement.
 	PreparedStatement Prepare(std::string_view sql);
+	//! Prepares the last of the statements DuckDB makes of `sql`, after running the ones before it to
+	//! completion; `check` sees every statement before it runs (or, the last one, is returned).
+	PreparedStatement PrepareLast(std::string_view sql, const std::function<void(const PreparedStatement &)> &check);
 	//! Cancels the running query: its next fetch throws InterruptedError.
 	void Interrupt();
 	//! Progress of the running query.

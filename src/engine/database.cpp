@@ -93,12 +93,9 @@ std::shared_ptr<Database> Database::Open(const DatabaseConfig &config) {
 	}
 	if (!config.allowed_directories.empty() || !config.allowed_paths.empty()) {
 		// Order matters: the allow lists are set first, then external access is switched off. DuckDB refuses
-		// to turn it back on, or to change the lists, while the database runs.
-		// The extension directory stays readable so that DuckDB can list and autoload what it holds.
-		auto allowed = config.allowed_directories;
-		if (!config.extension_directory.empty()) {
-			allowed.push_back(config.extension_directory);
-		}
+		// to turn it back on, or to change the lists, while the database runs. Extensions were loaded above:
+		// their directory stays out of reach.
+		const auto &allowed = config.allowed_directories;
 		auto list = [](const std::vector<std::string> &paths, const char *suffix) {
 			std::string text;
 			for (const auto &path : paths) {

@@ -165,8 +165,11 @@ std::optional<LineageTarget> CreateTarget(std::string_view statement, TokenCurso
 	} else if (!cursor.Accept("TABLE")) {
 		return std::nullopt;
 	}
-	if (cursor.Accept("IF") && !(cursor.Accept("NOT") && cursor.Accept("EXISTS"))) {
-		return std::nullopt;
+	if (cursor.Accept("IF")) {
+		if (!(cursor.Accept("NOT") && cursor.Accept("EXISTS"))) {
+			return std::nullopt;
+		}
+		target.if_not_exists = true;
 	}
 	target.parts = cursor.Name();
 	if (target.parts.empty()) {

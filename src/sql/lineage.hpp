@@ -22,6 +22,8 @@ struct LineageTarget {
 	std::string kind = "table";
 	//! Whether the statement only adds rows (INSERT): earlier lineage of the table stays.
 	bool is_insert = false;
+	//! `CREATE ... IF NOT EXISTS`: when the table exists, the statement changes nothing.
+	bool if_not_exists = false;
 	//! The query part of the statement (from its SELECT / WITH / FROM / `(`).
 	std::string query;
 };

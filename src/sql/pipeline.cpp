@@ -1,6 +1,7 @@
 #include "sql/pipeline.hpp"
 
 #include "common/error.hpp"
+#include "sql/sql_scanner.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -15,23 +16,6 @@ namespace {
 constexpr std::string_view ID_HEADER = "id";
 constexpr std::string_view DEPENDS_ON_HEADER = "depends_on";
 constexpr std::string_view NODE_HEADER = "node";
-
-// The scanner of delta_reference.cpp is private to that file and does not nest block comments, so this file has
-// its own. It yields one token per code or blank character and one per string, identifier or comment.
-enum class TokenKind { BLANK, CODE, QUOTED, LINE_COMMENT, BLOCK_COMMENT, SEMICOLON };
-
-struct Token {
-	TokenKind kind;
-	size_t begin;
-	size_t end;
-	//! For a string or comment that runs to the end of the text without closing, what it is; empty otherwise.
-	std::string_view unterminated;
-};
-
-bool IsIdentifierChar(char c) {
-	auto byte = static_cast<unsigned char>(c);
-	return std::isalnum(byte) || c == '_' || byte >= 0x80;
-}
 
 bool IsBlank(char c) {
 	return std::isspace(static_cast<unsigned char>(c));
@@ -49,87 +33,6 @@ std::string_view Trim(std::string_view text) {
 
 size_t LineOf(std::string_view text, size_t offset) {
 	return 1 + static_cast<size_t>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));
-}
-
-//! A quoted token whose opening quote is at `open`; a doubled quote stands for itself and, in E'' strings, so
-//! does any character after a backslash.
-Token ScanQuoted(std::string_view text, size_t begin, size_t open, bool backslash_escapes, std::string_view what) {
-	char quote = text[open];
-	for (size_t k = open + 1; k < text.size(); k++) {
-		if (backslash_escapes && text[k] == '\\') {
-			k++;
-		} else if (text[k] == quote) {
-			if (k + 1 < text.size() && text[k + 1] == quote) {
-				k++;
-				continue;
-			}
-			return {TokenKind::QUOTED, begin, k + 1, {}};
-		}
-	}
-	return {TokenKind::QUOTED, begin, text.size(), what};
-}
-
-Token ScanBlockComment(std::string_view text, size_t begin) {
-	size_t depth = 0;
-	size_t k = begin;
-	while (k < text.size()) {
-		if (text.compare(k, 2, "/*") == 0) {
-			depth++;
-			k += 2;
-		} else if (text.compare(k, 2, "*/") == 0) {
-			k += 2;
-			if (--depth == 0) {
-				return {TokenKind::BLOCK_COMMENT, begin, k, {}};
-			}
-		} else {
-			k++;
-		}
-	}
-	return {TokenKind::BLOCK_COMMENT, begin, text.size(), "block comment"};
-}
-
-Token NextToken(std::string_view text, size_t i) {
-	char c = text[i];
-	char next = i + 1 < text.size() ? text[i + 1] : '\0';
-	bool after_word = i > 0 && IsIdentifierChar(text[i - 1]);
-	if (c == ';') {
-		return {TokenKind::SEMICOLON, i, i + 1, {}};
-	}
-	if (IsBlank(c)) {
-		return {TokenKind::BLANK, i, i + 1, {}};
-	}
-	if (c == '-' && next == '-') {
-		auto end = text.find('\n', i);
-		return {TokenKind::LINE_COMMENT, i, end == std::string_view::npos ? text.size() : end, {}};
-	}
-	if (c == '/' && next == '*') {
-		return ScanBlockComment(text, i);
-	}
-	if (c == '\'') {
-		return ScanQuoted(text, i, i, false, "string literal");
-	}
-	if (c == '"') {
-		return ScanQuoted(text, i, i, false, "quoted identifier");
-	}
-	if ((c == 'e' || c == 'E') && next == '\'' && !after_word) {
-		return ScanQuoted(text, i, i + 1, true, "escaped string literal");
-	}
-	// $tag$ ... $tag$ with an empty or identifier tag; `$1` is a parameter, not a quote.
-	if (c == '$' && !after_word && !std::isdigit(static_cast<unsigned char>(next))) {
-		size_t k = i + 1;
-		while (k < text.size() && IsIdentifierChar(text[k])) {
-			k++;
-		}
-		if (k < text.size() && text[k] == '$') {
-			auto tag = text.substr(i, k - i + 1);
-			auto end = text.find(tag, k + 1);
-			if (end == std::string_view::npos) {
-				return {TokenKind::QUOTED, i, text.size(), "dollar-quoted string"};
-			}
-			return {TokenKind::QUOTED, i, end + tag.size(), {}};
-		}
-	}
-	return {TokenKind::CODE, i, i + 1, {}};
 }
 
 //! A `--` comment that is the first thing on its line, so it may be a header.

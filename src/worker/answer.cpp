@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <map>
+#include <nlohmann/json.hpp>
 
 namespace deltaduck::worker {
 
@@ -63,6 +64,8 @@ std::optional<Downsample> DownsampleChart(Connection &connection, const std::str
 		auto count = connection.Query("SELECT count(*) FROM " + source);
 		auto slice = ResultSlice::Read(count, 1);
 		rows = std::stoull(std::string(slice.Cell(0, 0)));
+	} catch (const InterruptedError &) {
+		throw;
 	} catch (const Error &) {
 		return std::nullopt; // not a query that can be wrapped (PRAGMA, EXPLAIN, ...): the chart is cut instead
 	}
@@ -72,35 +75,31 @@ std::optional<Downsample> DownsampleChart(Connection &connection, const std::str
 	if (rows == 0 || layout.series.empty()) {
 		return downsample;
 	}
+	// M4: per bucket and series the first, last, lowest and highest point, each taken whole from one row (a
+	// struct), so row, x and y always belong together and a NULL y stays a gap.
 	std::string x = layout.x ? "c" + std::to_string(*layout.x) : "__dd_r";
-	// M4: per bucket and series the first, last, lowest and highest point (row, x, y), so the line keeps its
-	// shape and every spike.
 	std::string sql = "SELECT ";
 	for (size_t k = 0; k < layout.series.size(); k++) {
 		auto y = "c" + std::to_string(layout.series[k]);
-		sql += (k ? ", " : "") + ("min(__dd_r), arg_min(" + x + ", __dd_r), arg_min(" + y + ", __dd_r)") +
-		       (", max(__dd_r), arg_max(" + x + ", __dd_r), arg_max(" + y + ", __dd_r)") +
-		       (", arg_min(__dd_r, " + y + "), arg_min(" + x + ", " + y + "), min(" + y + ")") +
-		       (", arg_max(__dd_r, " + y + "), arg_max(" + x + ", " + y + "), max(" + y + ")");
+		auto point = "{'r': __dd_r, 'x': " + x + ", 'y': " + y + "}";
+		sql += (k ? ", " : "") + ("arg_min(" + point + ", __dd_r), arg_max(" + point + ", __dd_r)") +
+		       (", arg_min(" + point + ", " + y + "), arg_max(" + point + ", " + y + ")");
 	}
 	sql += " FROM (SELECT row_number() OVER () - 1 AS __dd_r, * FROM " + source + ") GROUP BY (__dd_r * " +
 	       std::to_string(buckets) + ") // " + std::to_string(rows);
 	auto result = connection.Query(sql);
 	auto points = ResultSlice::Read(result, UINT64_MAX);
+	bool numeric_x = layout.x && IsNumericType(columns[*layout.x].type_id);
 	for (uint64_t bucket = 0; bucket < points.RowCount(); bucket++) {
 		for (size_t k = 0; k < layout.series.size(); k++) {
 			for (size_t end = 0; end < 4; end++) {
-				size_t base = k * 12 + end * 3;
-				auto row = points.Cell(bucket, base);
-				auto y = points.Cell(bucket, base + 2);
-				if (row == "null" || y == "null") {
-					continue; // NULLs are gaps: they are not points
+				auto point = nlohmann::json::parse(points.Cell(bucket, k * 4 + end));
+				if (!point.is_object()) {
+					continue; // the series has no value in the bucket at all
 				}
-				auto x = points.Cell(bucket, base + 1);
-				downsample.series[k].push_back(
-				    {std::stoull(std::string(row)),
-				     layout.x && IsNumericType(columns[*layout.x].type_id) ? ChartNumber(x) : std::string(x),
-				     ChartNumber(y)});
+				auto x_json = point["x"].dump();
+				downsample.series[k].push_back({point["r"].get<uint64_t>(), numeric_x ? ChartNumber(x_json) : x_json,
+				                                ChartNumber(point["y"].dump())});
 			}
 		}
 	}

@@ -2,6 +2,11 @@
 
 #include "common/data_layout.hpp"
 #include "common/error.hpp"
+#include "sql/sql_scanner.hpp"
+
+#include <cctype>
+#include <optional>
+#include <set>
 
 #include <system_error>
 
@@ -10,26 +15,24 @@ namespace deltaduck::worker {
 namespace fs = std::filesystem;
 
 void RefuseSymlinksLeading(const fs::path &root) {
-	// DuckDB's allow list compares paths as written, so a link inside the data directory could let SQL
+	// DuckDB's allow list compares paths as written, so a link anywhere in the data directory could let SQL
 	// read what lies outside it: such a link makes the whole directory unusable until it is removed.
-	for (const char *folder : {RAW_DIR, DELTA_DIR}) {
-		std::error_code error;
-		if (!fs::is_directory(root / folder, error)) {
+	std::error_code error;
+	for (auto it = fs::recursive_directory_iterator(root, error); !error && it != fs::recursive_directory_iterator();
+	     it.increment(error)) {
+		if (it.depth() == 0 && it->path().filename() == STATE_DIR) {
+			it.disable_recursion_pending(); // our own state holds no links
 			continue;
 		}
-		for (auto it = fs::recursive_directory_iterator(root / folder, error);
-		     !error && it != fs::recursive_directory_iterator(); it.increment(error)) {
-			if (!it->is_symlink()) {
-				continue;
-			}
-			std::error_code resolve_error;
-			auto target = fs::canonical(it->path(), resolve_error);
-			auto relative = target.lexically_relative(root);
-			if (resolve_error || relative.empty() || *relative.begin() == "..") {
-				throw PermissionError("the data directory holds a link leading outside it: " +
-				                      it->path().lexically_relative(root).string() +
-				                      " (remove it or copy the data in)");
-			}
+		if (!it->is_symlink()) {
+			continue;
+		}
+		std::error_code resolve_error;
+		auto target = fs::canonical(it->path(), resolve_error);
+		auto relative = target.lexically_relative(root);
+		if (resolve_error || relative.empty() || *relative.begin() == "..") {
+			throw PermissionError("the data directory holds a link leading outside it: " +
+			                      it->path().lexically_relative(root).string() + " (remove it or copy the data in)");
 		}
 	}
 }
@@ -75,7 +78,7 @@ std::shared_ptr<Database> OpenSandboxedDatabase(const fs::path &root, const Sand
 		if (name == STATE_DIR) {
 			continue;
 		}
-		if (it->is_directory()) {
+		if (it->is_directory(error) && !error) {
 			relative.push_back(name);
 			continue;
 		}
@@ -94,21 +97,83 @@ std::shared_ptr<Database> OpenSandboxedDatabase(const fs::path &root, const Sand
 
 namespace {
 
-PreparedStatement PrepareExpanded(Connection &connection, const fs::path &data_dir, const std::string &text,
-                                  std::string &expanded, std::vector<sql::DeltaRead> &reads) {
-	expanded = sql::ExpandDeltaTables(connection, data_dir, text, &reads);
-	auto prepared = connection.Prepare(expanded);
-	if (prepared.Type() == StatementType::LOAD) {
-		throw PermissionError("installing or loading DuckDB extensions is not allowed: the extensions DeltaDuck "
-		                      "ships are loaded already");
+//! Functions user SQL may not call: `query` runs SQL text (so no statement check would see it), and
+//! logging, which the locked configuration does not cover, would show one client's SQL to the next or, sent
+//! to a file, break every later statement.
+const std::set<std::string> FORBIDDEN_FUNCTIONS = {"query", "enable_logging", "disable_logging",
+                                                   "truncate_duckdb_logs"};
+
+void RefuseForbiddenFunctions(const std::string &text) {
+	for (const auto &name : sql::CalledFunctions(text)) {
+		if (FORBIDDEN_FUNCTIONS.count(name)) {
+			throw PermissionError("the function " + name + " is not allowed in dashboard SQL");
+		}
 	}
-	return prepared;
+}
+
+//! The path a COPY ... TO, EXPORT DATABASE or ATTACH statement writes: its first string literal after TO
+//! (COPY) or its first string literal (EXPORT, ATTACH).
+std::optional<std::string> WrittenPath(const std::string &text, StatementType type) {
+	bool after_to = type != StatementType::COPY;
+	std::string word; // the code word being read, upper-cased
+	for (size_t i = 0; i < text.size();) {
+		auto token = sql::NextToken(text, i);
+		i = token.end;
+		char c = text[token.begin];
+		if (token.kind == sql::TokenKind::CODE && std::isalnum(static_cast<unsigned char>(c))) {
+			word.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+			continue;
+		}
+		after_to = after_to || word == "TO";
+		word.clear();
+		if (token.kind == sql::TokenKind::QUOTED && c == '\'' && after_to) {
+			std::string literal;
+			for (size_t k = token.begin + 1; k + 1 < token.end; k++) {
+				literal.push_back(text[k]);
+				k += text[k] == '\'' ? 1 : 0; // '' stands for '
+			}
+			return literal;
+		}
+	}
+	return std::nullopt;
+}
+
+//! Refuses writes into the Delta tables' folder: only ingest writes there, through the Delta protocol.
+void RefuseWritesIntoDeltaTables(const fs::path &data_dir, const std::string &text, StatementType type) {
+	if (type != StatementType::COPY && type != StatementType::EXPORT && type != StatementType::ATTACH) {
+		return;
+	}
+	auto written = WrittenPath(text, type);
+	if (!written) {
+		return;
+	}
+	fs::path path(*written);
+	auto relative = (path.is_absolute() ? path : data_dir / path).lexically_normal().lexically_relative(data_dir);
+	if (!relative.empty() && *relative.begin() == DELTA_DIR) {
+		throw PermissionError("SQL may not write into deltalake/ (" + *written +
+		                      "): Delta tables change only through ingest, so every version stays readable");
+	}
 }
 
 } // namespace
 
 UserStatement::UserStatement(Connection &connection, const fs::path &data_dir, const std::string &text)
-    : prepared(PrepareExpanded(connection, data_dir, text, expanded, reads)) {
+    : prepared(PrepareLast(connection, data_dir, text, expanded, reads)) {
+}
+
+PreparedStatement UserStatement::PrepareLast(Connection &connection, const fs::path &data_dir, const std::string &text,
+                                             std::string &expanded, std::vector<sql::DeltaRead> &reads) {
+	RefuseForbiddenFunctions(text);
+	expanded = sql::ExpandDeltaTables(connection, data_dir, text, &reads);
+	// DuckDB expands some statements into several (PIVOT without an IN list creates an ENUM type first): those
+	// before the last run here; each is checked like the user's own.
+	return connection.PrepareLast(expanded, [&](const PreparedStatement &statement) {
+		if (statement.Type() == StatementType::LOAD) {
+			throw PermissionError("installing or loading DuckDB extensions is not allowed: the extensions "
+			                      "DeltaDuck ships are loaded already");
+		}
+		RefuseWritesIntoDeltaTables(data_dir, text, statement.Type());
+	});
 }
 
 } // namespace deltaduck::worker

@@ -44,8 +44,8 @@ struct SandboxOptions {
 std::shared_ptr<Database> OpenSandboxedDatabase(const std::filesystem::path &root, const SandboxOptions &options = {});
 
 //! One statement of user SQL, prepared the one way the command line and the workers share: `=(^)`
-//! references expanded to Delta scans (the versions read recorded) and statements users may not run
-//! (INSTALL and LOAD of extensions) refused with a PermissionError.
+//! references expanded to Delta scans (the versions read recorded); refused with a PermissionError are
+//! INSTALL and LOAD of extensions, the functions `query` and `*_logging`, and writes into deltalake/.
 struct UserStatement {
 	UserStatement(Connection &connection, const std::filesystem::path &data_dir, const std::string &text);
 	StatementType Type() const {
@@ -57,6 +57,11 @@ struct UserStatement {
 	std::string expanded;
 	std::vector<sql::DeltaRead> reads;
 	PreparedStatement prepared;
+
+private:
+	static PreparedStatement PrepareLast(Connection &connection, const std::filesystem::path &data_dir,
+	                                     const std::string &text, std::string &expanded,
+	                                     std::vector<sql::DeltaRead> &reads);
 };
 
 } // namespace deltaduck::worker

@@ -69,8 +69,9 @@ std::vector<DeltaTableSummary> DeltaTableList::List(Connection &connection, cons
 	for (auto it = fs::directory_iterator(data_dir / DELTA_DIR, error); !error && it != fs::directory_iterator();
 	     it.increment(error)) {
 		auto log_dir = it->path() / "_delta_log";
-		if (!fs::is_directory(log_dir)) {
-			continue;
+		std::error_code not_a_table;
+		if (!fs::is_directory(log_dir, not_a_table)) {
+			continue; // other folders, and ones we may not look into, are not Delta tables
 		}
 		auto name = it->path().filename().string();
 		auto [version, modified_ms] = LatestVersion(log_dir);

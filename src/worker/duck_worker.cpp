@@ -23,10 +23,9 @@ using json = nlohmann::json;
 
 std::string DefaultWorkerId() {
 	char name[256] = {};
-	if (gethostname(name, sizeof(name) - 1) != 0 || !*name) {
-		return "localhost";
-	}
-	return name;
+	std::string host = gethostname(name, sizeof(name) - 1) == 0 && *name ? name : "localhost";
+	// The process id tells apart two workers on one host: each holds its own in-memory tables.
+	return host + ":" + std::to_string(getpid());
 }
 
 namespace {
@@ -81,7 +80,12 @@ AnswerRequest ParseAnswerRequest(const json &args) {
 			throw InvalidInputError("unknown request_contents entry: " + name + " (expected Message, Chart or Table)");
 		}
 	}
-	const auto &render = Field(args, "request_render");
+	auto render = Field(args, "request_render");
+	if (render.is_string()) {
+		// The original read it with int(): "100" was as good as 100.
+		auto parsed = json::parse(render.get<std::string>(), nullptr, false);
+		render = parsed.is_number_integer() ? parsed : render;
+	}
 	if (!render.is_null()) {
 		if (!render.is_number_integer() || render.get<int64_t>() < 1 || render.get<int64_t>() > MAX_RENDER) {
 			throw InvalidInputError("request_args.request_render must be an integer from 1 to " +
@@ -173,10 +177,10 @@ struct DuckWorker::Impl {
 	//! Runs the `;`-separated statements of `sql` in order and writes the last one's answer as `data`.
 	void AnswerStatements(Connection &connection, const RunningQueries::Registration &registration,
 	                      const std::string &sql, const AnswerRequest &request, JsonWriter &json);
-	void AnswerRows(Connection &connection, QueryResult result, const std::string &sql, const AnswerRequest &request,
-	                JsonWriter &json);
-	void RunPipeline(const std::string &text, const std::string &request_id, const AnswerRequest &request,
-	                 JsonWriter &json);
+	void AnswerRows(Connection &connection, const RunningQueries::Registration &registration, QueryResult result,
+	                const std::string &sql, const AnswerRequest &request, JsonWriter &json);
+	void RunPipeline(ConnectionPool &pool, const RunningQueries::Registration &registration, const std::string &text,
+	                 const AnswerRequest &request, JsonWriter &json);
 };
 
 DuckWorker::DuckWorker(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {
@@ -186,6 +190,12 @@ DuckWorker::~DuckWorker() = default;
 std::unique_ptr<DuckWorker> DuckWorker::Open(DuckWorkerOptions options, std::shared_ptr<catalog::Catalog> catalog) {
 	if (options.worker_id.empty()) {
 		options.worker_id = DefaultWorkerId();
+	}
+	std::error_code error;
+	if (fs::current_path(error) != options.data_dir) {
+		// Relative paths in SQL resolve against the working directory: it must be the data directory.
+		throw InternalError("the duck worker needs the process rooted at its data directory " +
+		                    options.data_dir.string() + " (see RootAtDataDirectory)");
 	}
 	auto impl = std::make_unique<Impl>(std::move(options), std::move(catalog));
 	impl->pool = impl->OpenPool(":memory:");
@@ -253,16 +263,19 @@ std::string DuckWorker::Impl::QueryData(const json &args, const std::string &req
 	}
 	json.EndArray();
 	json.Key("data");
-	if (sql::IsPipeline(query)) {
-		RunPipeline(query, request_id, request, json);
-	} else {
-		auto lease = Pool()->Acquire();
-		RunningQueries::Registration registration(running, request_id, *lease);
-		try {
+	RunningQueries::Registration registration(running, request_id);
+	// One pool for the whole request: a duckconnect meanwhile does not split a pipeline over two databases.
+	auto pool = Pool();
+	try {
+		if (sql::IsPipeline(query)) {
+			RunPipeline(*pool, registration, query, request, json);
+		} else {
+			auto lease = pool->Acquire(registration.Deadline());
+			RunningQueries::Registration::Attachment attached(registration, *lease);
 			AnswerStatements(*lease, registration, query, request, json);
-		} catch (const std::exception &e) {
-			registration.Rethrow(e);
 		}
+	} catch (...) {
+		registration.Rethrow(std::current_exception());
 	}
 	json.EndObject();
 	return out;
@@ -282,20 +295,23 @@ void DuckWorker::Impl::AnswerStatements(Connection &connection, const RunningQue
 		const auto &reads = user.reads;
 		const auto &expanded = user.expanded;
 		auto type = user.Type();
+		auto change = lineage.Before(connection, statements[i]);
 		auto result = user.Execute();
 		bool last = i + 1 == statements.size();
 		bool has_rows = result.Kind() == ResultKind::ROWS &&
 		                (type == StatementType::SELECT || type == StatementType::EXPLAIN ||
 		                 type == StatementType::PRAGMA || type == StatementType::CALL || type == StatementType::OTHER);
+		registration.Check();
 		if (last && has_rows) {
-			AnswerRows(connection, std::move(result), expanded, request, json);
+			AnswerRows(connection, registration, std::move(result), expanded, request, json);
 			return;
 		}
 		// Statements without rows run to completion; their answer is a message.
 		auto kind = result.Kind();
 		auto slice = ResultSlice::Read(result, 1);
+		registration.Check();
 		try {
-			lineage.AfterStatement(connection, statements[i], reads);
+			lineage.After(connection, change, statements[i], reads);
 		} catch (const std::exception &e) {
 			// The statement already took effect: report, never fail it.
 			warnings.push_back(std::string("lineage not recorded: ") + e.what());
@@ -322,17 +338,20 @@ void DuckWorker::Impl::AnswerStatements(Connection &connection, const RunningQue
 	}
 }
 
-void DuckWorker::Impl::AnswerRows(Connection &connection, QueryResult result, const std::string &sql,
-                                  const AnswerRequest &request, JsonWriter &json) {
+void DuckWorker::Impl::AnswerRows(Connection &connection, const RunningQueries::Registration &registration,
+                                  QueryResult result, const std::string &sql, const AnswerRequest &request,
+                                  JsonWriter &json) {
 	auto slice = ResultSlice::Read(result, request.render);
 	// Dropping the streaming result stops the query: the rows past the slice are never computed.
 	{ auto finished = std::move(result); }
+	registration.Check();
 	auto total = slice.TotalRows();
 	auto layout = ChartLayout::Choose(slice.Columns());
 	std::optional<Downsample> downsample;
 	if (request.contents.chart && slice.Truncated()) {
 		downsample =
 		    DownsampleChart(connection, sql, slice.Columns(), layout, std::max<uint64_t>(1, request.render / 4));
+		registration.Check();
 		if (downsample) {
 			total = downsample->from_rows;
 		}
@@ -353,8 +372,8 @@ void DuckWorker::Impl::AnswerRows(Connection &connection, QueryResult result, co
 	json.EndObject();
 }
 
-void DuckWorker::Impl::RunPipeline(const std::string &text, const std::string &request_id, const AnswerRequest &request,
-                                   JsonWriter &json) {
+void DuckWorker::Impl::RunPipeline(ConnectionPool &pool, const RunningQueries::Registration &registration,
+                                   const std::string &text, const AnswerRequest &request, JsonWriter &json) {
 	auto steps = sql::ParsePipeline(text);
 	for (const auto &step : steps) {
 		if (step.node && *step.node != options.worker_id) {
@@ -367,6 +386,7 @@ void DuckWorker::Impl::RunPipeline(const std::string &text, const std::string &r
 	std::vector<char> step_failed(steps.size(), 0);
 	bool failed = false;
 	for (const auto &wave : sql::PipelineWaves(steps)) {
+		registration.Check(); // a cancel between waves stops the rest
 		if (failed) {
 			break;
 		}
@@ -376,15 +396,15 @@ void DuckWorker::Impl::RunPipeline(const std::string &text, const std::string &r
 				std::string answer;
 				JsonWriter step_json(answer);
 				try {
-					auto lease = Pool()->Acquire();
-					RunningQueries::Registration registration(running, request_id, *lease);
+					auto lease = pool.Acquire(registration.Deadline());
+					RunningQueries::Registration::Attachment attached(registration, *lease);
 					try {
 						AnswerStatements(*lease, registration, steps[index].sql, request, step_json);
-					} catch (const std::exception &e) {
-						registration.Rethrow(e);
+					} catch (...) {
+						registration.Rethrow(std::current_exception());
 					}
 				} catch (const std::exception &e) {
-					answer = ErrorReply("duck", request_id, e);
+					answer = ErrorReply("duck", "", e);
 					step_failed[index] = 1;
 				}
 				answers[index] = std::move(answer);
@@ -426,7 +446,8 @@ void DuckWorker::Impl::RunPipeline(const std::string &text, const std::string &r
 }
 
 std::string DuckWorker::Impl::CheckTable(const std::string &request_id) {
-	auto lease = Pool()->Acquire();
+	RunningQueries::Registration registration(running, request_id);
+	auto lease = Pool()->Acquire(registration.Deadline());
 	auto tables = delta_tables.List(*lease, options.data_dir);
 	lineage.MarkVanished(*lease);
 	auto records = catalog->List();
@@ -586,8 +607,9 @@ std::string DuckWorker::Impl::DuckConnect(const json &args, const std::string &r
 		target = (options.data_dir / normal).string();
 	}
 	// The new database is opened (and sandboxed) before the old one is let go: a bad string changes nothing.
-	auto opened = OpenPool(target);
-	{
+	// The file in use already is kept as it is (a second instance on one file would corrupt it).
+	if (target == ":memory:" || target != Pool()->Path()) {
+		auto opened = OpenPool(target);
 		std::lock_guard<std::mutex> lock(pool_mutex);
 		pool = std::move(opened);
 	}
@@ -608,7 +630,11 @@ std::string DuckWorker::Impl::DuckConnect(const json &args, const std::string &r
 }
 
 std::string DuckWorker::Impl::Cancel(const json &args, const std::string &request_id) {
-	auto target = RequireString(args, "request_id");
+	const auto &id = Field(args, "request_id");
+	auto target = id.is_number() ? id.dump() : RequireString(args, "request_id");
+	if (target.empty()) {
+		throw InvalidInputError("request_args.request_id must name the request to cancel");
+	}
 	if (!running.Cancel(target)) {
 		throw NotFoundError("no running request with id " + target);
 	}

@@ -15,7 +15,7 @@ namespace deltaduck::worker {
 struct DuckWorkerOptions {
 	//! The data directory this process is rooted at (see RootAtDataDirectory).
 	std::filesystem::path data_dir;
-	//! Names this worker in lineage (`Loc`) and pipelines (`-- node:`); the host name by default.
+	//! Names this worker in lineage (`Loc`) and pipelines (`-- node:`); DefaultWorkerId() when empty.
 	std::string worker_id;
 	//! Longest a request may run before it is interrupted.
 	std::chrono::milliseconds query_timeout = std::chrono::minutes(5);
@@ -26,7 +26,7 @@ struct DuckWorkerOptions {
 	size_t connections = 8;
 };
 
-//! The host name, the default worker id.
+//! `host:pid`, the default worker id (unique per process: each holds its own in-memory tables).
 std::string DefaultWorkerId();
 
 //! The duck worker: answers the dashboard's `querydata`, `checktable`, `duckconnect` and `cancel`

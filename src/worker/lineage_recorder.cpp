@@ -55,69 +55,82 @@ std::string RecordName(const sql::LineageTarget &target) {
 
 } // namespace
 
-catalog::LineageRecord DescribeLineage(Connection &connection, const std::string &statement,
-                                       const std::vector<sql::DeltaRead> &reads) {
-	catalog::LineageRecord record;
-	auto target = sql::FindLineageTarget(statement);
-	if (!target) {
-		return record;
-	}
-	record.table = RecordName(*target);
-	record.kind = target->kind;
-	record.query = statement;
-	auto tree = sql::QueryTree::Parse(connection, target->query);
-	for (const auto &name : tree.Parents()) {
-		record.parents.push_back(ToParent(name, reads));
-	}
-	return record;
-}
-
 std::string LineageRecorder::LocationOf(const std::vector<std::string> &parts) const {
 	return parts.size() == 2 && Lower(parts[0]) == POSTGRES ? POSTGRES : worker_id_;
 }
 
-void LineageRecorder::AfterStatement(Connection &connection, const std::string &statement,
-                                     const std::vector<sql::DeltaRead> &reads) {
-	if (auto dropped = sql::FindDropTarget(statement)) {
-		catalog_.Drop(RecordName(*dropped), LocationOf(dropped->parts));
-		return;
-	}
-	auto target = sql::FindLineageTarget(statement);
-	if (!target) {
-		return;
-	}
-	auto record = DescribeLineage(connection, statement, reads);
-	record.location = LocationOf(target->parts);
-	std::vector<std::string> output_names;
-	std::vector<std::string> output_types;
-	for (const auto &row :
-	     connection.QueryText("SELECT column_name, column_type FROM (DESCRIBE " + QuoteName(target->parts) + ")")) {
-		output_names.push_back(row[0]);
-		output_types.push_back(row[1]);
-	}
-	auto columns = sql::QueryTree::Parse(connection, target->query).ColumnLineage(output_names);
-	for (size_t i = 0; i < columns.size(); i++) {
-		record.columns.push_back({columns[i].name, output_types[i], columns[i].sources, columns[i].transformation});
-	}
-	if (target->is_insert) {
-		// Rows added to a table keep its earlier lineage: the parents are the union, the queries accumulate.
-		for (const auto &old : catalog_.List()) {
-			if (old.table != record.table || old.location != record.location) {
-				continue;
-			}
-			for (const auto &parent : old.parents) {
-				bool known = std::any_of(record.parents.begin(), record.parents.end(),
-				                         [&](const auto &p) { return p.name == parent.name; });
-				if (!known) {
-					record.parents.push_back(parent);
-				}
-			}
-			record.query = old.query + ";\n" + record.query;
-			record.kind = old.kind;
+LineageRecorder::Change LineageRecorder::Before(Connection &connection, const std::string &statement) const {
+	Change change;
+	change.dropped = sql::FindDropTarget(statement);
+	change.made = sql::FindLineageTarget(statement);
+	if (change.made && change.made->if_not_exists) {
+		try {
+			connection.Execute("SELECT 1 FROM " + QuoteName(change.made->parts) + " LIMIT 0");
+			change.made.reset(); // it exists: the statement will do nothing
+		} catch (const Error &) {
 		}
-		std::sort(record.parents.begin(), record.parents.end(),
-		          [](const auto &a, const auto &b) { return a.name < b.name; });
 	}
+	return change;
+}
+
+void LineageRecorder::After(Connection &connection, const Change &change, const std::string &statement,
+                            const std::vector<sql::DeltaRead> &reads) {
+	if (change.dropped) {
+		catalog_.Drop(RecordName(*change.dropped), LocationOf(change.dropped->parts));
+		return;
+	}
+	if (!change.made) {
+		return;
+	}
+	const auto &target = *change.made;
+	catalog::LineageRecord record;
+	record.table = RecordName(target);
+	record.kind = target.kind;
+	record.query = statement;
+	record.location = LocationOf(target.parts);
+	auto tree = sql::QueryTree::Parse(connection, target.query);
+	for (const auto &name : tree.Parents()) {
+		record.parents.push_back(ToParent(name, reads));
+	}
+	if (!target.is_insert) {
+		std::vector<std::string> names;
+		std::vector<std::string> types;
+		for (const auto &row :
+		     connection.QueryText("SELECT column_name, column_type FROM (DESCRIBE " + QuoteName(target.parts) + ")")) {
+			names.push_back(row[0]);
+			types.push_back(row[1]);
+		}
+		auto columns = tree.ColumnLineage(names);
+		for (size_t i = 0; i < columns.size(); i++) {
+			record.columns.push_back({columns[i].name, types[i], columns[i].sources, columns[i].transformation});
+		}
+		catalog_.Record(record);
+		return;
+	}
+	// Rows added to a table keep its earlier lineage: the parents are the union, the query is added once, the
+	// columns stay those of the table's creation (an INSERT's select list need not match them by position).
+	for (const auto &old : catalog_.List()) {
+		if (Lower(old.table) != Lower(record.table) || old.location != record.location) {
+			continue;
+		}
+		for (const auto &parent : old.parents) {
+			bool known = std::any_of(record.parents.begin(), record.parents.end(),
+			                         [&](const auto &p) { return p.name == parent.name; });
+			if (!known) {
+				record.parents.push_back(parent);
+			}
+		}
+		if (old.query.find(statement) == std::string::npos) {
+			record.query = old.query + ";\n" + statement;
+		} else {
+			record.query = old.query;
+		}
+		record.table = old.table;
+		record.kind = old.kind;
+		record.columns = old.columns;
+	}
+	std::sort(record.parents.begin(), record.parents.end(),
+	          [](const auto &a, const auto &b) { return a.name < b.name; });
 	catalog_.Record(record);
 }
 

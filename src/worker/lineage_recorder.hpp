@@ -2,6 +2,9 @@
 
 #include "catalog/catalog.hpp"
 #include "sql/delta_tables.hpp"
+#include "sql/lineage.hpp"
+
+#include <optional>
 
 #include <string>
 #include <vector>
@@ -19,10 +22,19 @@ public:
 	    : catalog_(catalog), worker_id_(std::move(worker_id)) {
 	}
 
-	//! After `statement` succeeded: records the table a CREATE ... AS / INSERT ... SELECT made (its parents
+	//! What a statement will change in the lineage, read before it runs.
+	struct Change {
+		std::optional<sql::LineageTarget> made;
+		std::optional<sql::LineageTarget> dropped;
+	};
+	//! Reads the statement's target before it runs: a CREATE ... IF NOT EXISTS of a table that exists
+	//! changes nothing.
+	Change Before(Connection &connection, const std::string &statement) const;
+	//! After the statement succeeded: records the table a CREATE ... AS / INSERT ... SELECT made (its parents
 	//! from DuckDB's parse tree, Delta parents with the versions in `reads`, columns from the new table)
-	//! or forgets the one a DROP removed. Statements of other kinds change nothing.
-	void AfterStatement(Connection &connection, const std::string &statement, const std::vector<sql::DeltaRead> &reads);
+	//! or forgets the one a DROP removed.
+	void After(Connection &connection, const Change &change, const std::string &statement,
+	           const std::vector<sql::DeltaRead> &reads);
 
 	//! Marks this worker's tables that no longer exist in its database as gone.
 	void MarkVanished(Connection &connection);
@@ -34,9 +46,5 @@ private:
 	catalog::Catalog &catalog_;
 	std::string worker_id_;
 };
-
-//! The record of a derived table made by `query`, without columns (for tests and `deltaduck lineage`).
-catalog::LineageRecord DescribeLineage(Connection &connection, const std::string &statement,
-                                       const std::vector<sql::DeltaRead> &reads);
 
 } // namespace deltaduck::worker

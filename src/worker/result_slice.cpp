@@ -4,27 +4,40 @@
 #include "engine/value_encoder.hpp"
 
 #include <cctype>
+#include <map>
 #include <set>
 
 namespace deltaduck::worker {
 
 namespace {
 
+//! The original's key for a column: lower-cased, blanks as `_`; dots as `_` too, since web tables read a key
+//! with dots as a path into nested objects.
+std::string OriginalKey(const std::string &name) {
+	std::string key;
+	for (unsigned char c : name) {
+		key.push_back(c == ' ' || c == '.' ? '_' : static_cast<char>(std::tolower(c)));
+	}
+	return key.empty() ? "_" : key;
+}
+
 std::vector<SliceColumn> DescribeColumns(const std::vector<ResultColumn> &columns) {
-	std::vector<SliceColumn> described;
-	std::set<std::string> keys = {"index"};
+	// Every column gets its original key when no other column has it; only real collisions get a suffix.
+	std::map<std::string, int> uses = {{"index", 1}};
 	for (const auto &column : columns) {
-		std::string key;
-		for (unsigned char c : column.name) {
-			key.push_back(std::isalnum(c) ? static_cast<char>(std::tolower(c)) : '_');
-		}
-		if (key.empty()) {
-			key = "_";
-		}
+		uses[OriginalKey(column.name)]++;
+	}
+	std::set<std::string> taken = {"index"};
+	std::vector<SliceColumn> described;
+	for (const auto &column : columns) {
+		auto key = OriginalKey(column.name);
 		auto unique = key;
-		for (int suffix = 2; !keys.insert(unique).second; suffix++) {
-			unique = key + "_" + std::to_string(suffix);
+		if (uses[key] > 1) {
+			for (int suffix = 2; taken.count(unique) || (uses.count(unique) && unique != key); suffix++) {
+				unique = key + "_" + std::to_string(suffix);
+			}
 		}
+		taken.insert(unique);
 		described.push_back({column.name, column.type.ToString(), column.type.Describe().id, unique});
 	}
 	return described;

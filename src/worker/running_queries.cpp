@@ -2,7 +2,16 @@
 
 #include "common/error.hpp"
 
+#include <algorithm>
+
 namespace deltaduck::worker {
+
+namespace {
+
+//! How often the watchdog repeats the interrupt of a request that must stop.
+constexpr auto REPEAT_INTERRUPT = std::chrono::milliseconds(20);
+
+} // namespace
 
 RunningQueries::RunningQueries(std::chrono::milliseconds time_limit) : time_limit_(time_limit) {
 	watchdog_ = std::thread([this] { Watch(); });
@@ -23,12 +32,14 @@ void RunningQueries::Watch() {
 		auto next = std::chrono::steady_clock::time_point::max();
 		auto now = std::chrono::steady_clock::now();
 		for (auto &[key, entry] : entries_) {
-			if (entry.timed_out) {
-				continue;
-			}
-			if (entry.deadline <= now) {
+			if (!entry.cancelled && !entry.timed_out && entry.deadline <= now) {
 				entry.timed_out = true;
-				entry.connection->Interrupt();
+			}
+			if (entry.cancelled || entry.timed_out) {
+				for (auto *connection : entry.connections) {
+					connection->Interrupt();
+				}
+				next = std::min(next, now + REPEAT_INTERRUPT);
 			} else {
 				next = std::min(next, entry.deadline);
 			}
@@ -37,13 +48,18 @@ void RunningQueries::Watch() {
 	}
 }
 
-RunningQueries::Registration::Registration(RunningQueries &owner, std::string request_id, Connection &connection)
-    : owner_(owner) {
+std::string RunningQueries::LimitText() const {
+	auto ms = time_limit_.count();
+	return ms % 1000 == 0 ? std::to_string(ms / 1000) + " s" : std::to_string(ms) + " ms";
+}
+
+RunningQueries::Registration::Registration(RunningQueries &owner, std::string request_id) : owner_(owner) {
 	{
 		std::lock_guard<std::mutex> lock(owner_.mutex_);
 		key_ = owner_.next_key_++;
-		owner_.entries_[key_] = {std::move(request_id), &connection,
-		                         std::chrono::steady_clock::now() + owner_.time_limit_};
+		auto deadline = owner_.time_limit_.count() > 0 ? std::chrono::steady_clock::now() + owner_.time_limit_
+		                                               : std::chrono::steady_clock::time_point::max();
+		owner_.entries_[key_] = {std::move(request_id), {}, deadline};
 	}
 	owner_.wake_.notify_all();
 }
@@ -53,35 +69,55 @@ RunningQueries::Registration::~Registration() {
 	owner_.entries_.erase(key_);
 }
 
+RunningQueries::Registration::Attachment::Attachment(const Registration &registration, Connection &connection)
+    : registration_(registration), connection_(connection) {
+	std::lock_guard<std::mutex> lock(registration_.owner_.mutex_);
+	registration_.owner_.entries_.at(registration_.key_).connections.push_back(&connection_);
+}
+
+RunningQueries::Registration::Attachment::~Attachment() {
+	std::lock_guard<std::mutex> lock(registration_.owner_.mutex_);
+	auto &connections = registration_.owner_.entries_.at(registration_.key_).connections;
+	connections.erase(std::find(connections.begin(), connections.end(), &connection_));
+}
+
 void RunningQueries::Registration::Check() const {
 	std::lock_guard<std::mutex> lock(owner_.mutex_);
 	const auto &entry = owner_.entries_.at(key_);
 	if (entry.cancelled) {
 		throw InterruptedError("query cancelled: request " + entry.request_id);
 	}
-	if (entry.timed_out) {
-		throw TimeoutError("query exceeded the time limit of " +
-		                   std::to_string(owner_.time_limit_.count() / 1000.0).substr(0, 6) + " s");
+	if (entry.timed_out || std::chrono::steady_clock::now() >= entry.deadline) {
+		throw TimeoutError("query exceeded the time limit of " + owner_.LimitText());
 	}
 }
 
-void RunningQueries::Registration::Rethrow(const std::exception &error) const {
-	if (dynamic_cast<const InterruptedError *>(&error)) {
+void RunningQueries::Registration::Rethrow(std::exception_ptr error) const {
+	try {
+		std::rethrow_exception(error);
+	} catch (const InterruptedError &) {
 		Check();
+		throw;
 	}
-	throw;
+}
+
+std::chrono::steady_clock::time_point RunningQueries::Registration::Deadline() const {
+	std::lock_guard<std::mutex> lock(owner_.mutex_);
+	return owner_.entries_.at(key_).deadline;
 }
 
 bool RunningQueries::Cancel(const std::string &request_id) {
-	std::lock_guard<std::mutex> lock(mutex_);
 	bool found = false;
-	for (auto &[key, entry] : entries_) {
-		if (entry.request_id == request_id) {
-			entry.cancelled = true;
-			entry.connection->Interrupt();
-			found = true;
+	{
+		std::lock_guard<std::mutex> lock(mutex_);
+		for (auto &[key, entry] : entries_) {
+			if (entry.request_id == request_id) {
+				entry.cancelled = true;
+				found = true;
+			}
 		}
 	}
+	wake_.notify_all();
 	return found;
 }
 

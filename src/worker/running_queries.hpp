@@ -4,34 +4,54 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <exception>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace deltaduck::worker {
 
 //! The requests running on a worker, so that one can be cancelled by its id and none outlives the time
-//! limit: a watchdog thread interrupts queries past their deadline.
+//! limit. A watchdog thread interrupts the connections of a cancelled or late request, again and again until
+//! the request ends: DuckDB forgets an interrupt when its connection starts its next query.
 class RunningQueries {
 public:
+	//! A zero time limit means none.
 	explicit RunningQueries(std::chrono::milliseconds time_limit);
 	~RunningQueries();
 	RunningQueries(const RunningQueries &) = delete;
 	RunningQueries &operator=(const RunningQueries &) = delete;
 
-	//! While alive, a request's connection is registered under its id (several connections for a pipeline).
+	//! While alive, a request is registered under its id; its connections are attached while they work for it.
 	class Registration {
 	public:
-		Registration(RunningQueries &owner, std::string request_id, Connection &connection);
+		Registration(RunningQueries &owner, std::string request_id);
 		~Registration();
 		Registration(const Registration &) = delete;
 		Registration &operator=(const Registration &) = delete;
+
+		//! Attaches a connection to the request while alive (several at once for a pipeline).
+		class Attachment {
+		public:
+			Attachment(const Registration &registration, Connection &connection);
+			~Attachment();
+			Attachment(const Attachment &) = delete;
+			Attachment &operator=(const Attachment &) = delete;
+
+		private:
+			const Registration &registration_;
+			Connection &connection_;
+		};
+
 		//! Throws InterruptedError if the request was cancelled, TimeoutError if its time ran out.
 		void Check() const;
-		//! Turns an InterruptedError from DuckDB into the reason: cancelled, or out of time.
-		[[noreturn]] void Rethrow(const std::exception &error) const;
+		//! Rethrows `error`, an InterruptedError from DuckDB turned into its reason: cancelled, or out of time.
+		[[noreturn]] void Rethrow(std::exception_ptr error) const;
+		//! How long the request may still wait (for a free connection, say).
+		std::chrono::steady_clock::time_point Deadline() const;
 
 	private:
 		RunningQueries &owner_;
@@ -40,20 +60,17 @@ public:
 
 	//! Interrupts every connection of the request; false if no such request runs.
 	bool Cancel(const std::string &request_id);
-	//! The per-request time limit.
-	std::chrono::milliseconds TimeLimit() const {
-		return time_limit_;
-	}
 
 private:
 	struct Entry {
 		std::string request_id;
-		Connection *connection;
+		std::vector<Connection *> connections;
 		std::chrono::steady_clock::time_point deadline;
 		bool cancelled = false;
 		bool timed_out = false;
 	};
 	void Watch();
+	std::string LimitText() const;
 
 	std::chrono::milliseconds time_limit_;
 	mutable std::mutex mutex_;

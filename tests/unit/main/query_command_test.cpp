@@ -103,10 +103,13 @@ TEST_F(QueryCommandTest, DeltaTablesAreQueriedWithTheirMarker) {
 	auto data = dir / "data";
 	auto table = data / "deltalake" / "people";
 	std::filesystem::create_directories(table);
+	// SQL may not write into deltalake/: the data file is written beside it and moved in.
+	std::filesystem::create_directories(data / "raw");
 	auto write = Run({"query", "--data", data,
 	                  "COPY (SELECT 'ada' AS name, 36 AS age UNION ALL SELECT 'bob', 50) TO "
-	                  "'deltalake/people/part-0.parquet' (FORMAT parquet)"});
+	                  "'raw/part-0.parquet' (FORMAT parquet)"});
 	ASSERT_EQ(write.status, 0) << write.err;
+	std::filesystem::rename(data / "raw" / "part-0.parquet", table / "part-0.parquet");
 	WriteFile(
 	    table / "_delta_log" / "00000000000000000000.json",
 	    R"({"protocol":{"minReaderVersion":1,"minWriterVersion":2}})"

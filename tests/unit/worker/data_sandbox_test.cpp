@@ -2,6 +2,7 @@
 
 #include "catalog/embedded_catalog.hpp"
 #include "common/error.hpp"
+#include "engine/database_config.hpp"
 #include "tests/unit/delta/delta_test_support.hpp"
 #include "worker/duck_worker.hpp"
 
@@ -100,9 +101,54 @@ TEST_F(DataSandbox, ExtensionsAndSecretsAreRefusedWithoutANetworkAttempt) {
 }
 
 TEST_F(DataSandbox, ALinkLeadingOutMakesTheDirectoryRefuse) {
-	fs::create_symlink(outside, data / "raw" / "escape");
-	EXPECT_THROW(worker::RootAtDataDirectory(data.string()), PermissionError);
-	fs::remove(data / "raw" / "escape");
+	for (const auto &link : {data / "raw" / "escape", data / "out", data / "f.csv"}) {
+		fs::create_symlink(link.filename() == "f.csv" ? outside / "secret.csv" : outside, link);
+		EXPECT_THROW(worker::RootAtDataDirectory(data.string()), PermissionError) << link;
+		fs::remove(link);
+	}
+}
+
+TEST_F(DataSandbox, LoggingAndSqlTextEvaluationAreRefused) {
+	for (const char *sql :
+	     {"CALL enable_logging()", "FROM enable_logging()", "SELECT * FROM \"enable_logging\"()",
+	      "CALL disable_logging()", "CALL truncate_duckdb_logs()", "SELECT * FROM query('FROM enable_logging()')",
+	      "CREATE MACRO m() AS TABLE FROM enable_logging()"}) {
+		ExpectRefused(sql, "is not allowed");
+	}
+	// A name in a string or comment is no call.
+	EXPECT_FALSE(Query("SELECT 'enable_logging()' AS s -- query(x)").contains("error"));
+}
+
+TEST_F(DataSandbox, DeltaTablesCannotBeWrittenBySql) {
+	fs::create_directories(data / "deltalake" / "t" / "_delta_log");
+	ExpectRefused("COPY (SELECT 'garbage') TO 'deltalake/t/_delta_log/00000000000000000001.json' (FORMAT csv)",
+	              "may not write into deltalake/");
+	ExpectRefused("COPY (SELECT 1) TO '" + (data / "deltalake" / "t" / "x.parquet").string() + "'", "deltalake/");
+	ExpectRefused("COPY (SELECT 1) TO 'raw/../deltalake/t/y.csv'", "deltalake/");
+	ExpectRefused("EXPORT DATABASE 'deltalake/dump'", "deltalake/");
+	EXPECT_FALSE(fs::exists(data / "deltalake" / "t" / "_delta_log" / "00000000000000000001.json"));
+	// Reading into a table is fine, and so is a query whose string mentions deltalake/ before TO.
+	EXPECT_FALSE(Query("COPY (SELECT 'deltalake/t' AS s) TO 'raw/ok.csv'").contains("error"));
+}
+
+TEST_F(DataSandbox, TheExtensionDirectoryIsOutOfReach) {
+	auto extensions = DefaultExtensionDirectory();
+	ASSERT_FALSE(extensions.empty());
+	ExpectRefused("SELECT * FROM glob('" + extensions + "/*')", "Permission");
+}
+
+TEST_F(DataSandbox, ARequestLeavesNoStateOnItsConnectionForTheNext) {
+	// With one connection every request shares it: what one request changes must not reach the next.
+	worker::DuckWorkerOptions options;
+	options.data_dir = data;
+	options.worker_id = "w";
+	options.connections = 1;
+	worker = worker::DuckWorker::Open(options, catalog::EmbeddedCatalog::Open(data / ".deltaduck" / "catalog.duckdb"));
+	Query("CREATE TABLE shared AS SELECT 1 AS x");
+	Query("CREATE SCHEMA other; CREATE TABLE other.shared AS SELECT 2 AS x; SET search_path = 'other'");
+	EXPECT_EQ(Query("SELECT x FROM shared")["data"]["table"]["items"][0]["x"], 1);
+	Query("BEGIN; CREATE TABLE pending AS SELECT 1 AS x");
+	EXPECT_TRUE(Query("SELECT * FROM pending").contains("error")); // rolled back when the request ended
 }
 
 } // namespace deltaduck

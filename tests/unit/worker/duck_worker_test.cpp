@@ -167,6 +167,41 @@ TEST_F(DuckWorkerTest, ChartOfABigResultIsDownsampledOverTheWholeResult) {
 	EXPECT_TRUE(std::is_sorted(x.begin(), x.end()));
 }
 
+TEST_F(DuckWorkerTest, DownsampledPointsKeepTheirRowsValuesAndGaps) {
+	auto reply =
+	    Query("SELECT i AS r, CASE WHEN i % 3 = 0 THEN NULL ELSE i END AS y FROM range(10000) t(i)", {"Chart"}, 40);
+	const auto &chart = reply["data"]["chart"];
+	ASSERT_TRUE(chart.contains("downsampled")) << reply.dump().substr(0, 300);
+	const auto &x = chart["x"]["data"];
+	const auto &y = chart["series"][0]["data"];
+	ASSERT_EQ(x.size(), y.size());
+	for (size_t i = 0; i < x.size(); i++) {
+		// y equals its own row's x, or is null exactly where the row's value is NULL.
+		if (x[i].get<int>() % 3 == 0) {
+			EXPECT_TRUE(y[i].is_null()) << i;
+		} else {
+			EXPECT_EQ(y[i], x[i]) << i;
+		}
+	}
+}
+
+TEST_F(DuckWorkerTest, DynamicPivotAndNumericRenderStringsWork) {
+	Query("CREATE TABLE sales AS SELECT * FROM (VALUES ('a', 1), ('b', 2), ('a', 3)) t(k, v)");
+	auto reply = Ask("querydata", {{"request_query", "PIVOT sales ON k USING sum(v)"},
+	                               {"request_contents", {"Table"}},
+	                               {"request_render", "100"}});
+	ASSERT_FALSE(reply.contains("error")) << reply.dump();
+	EXPECT_EQ(reply["data"]["table"]["items"][0]["a"], 4);
+}
+
+TEST_F(DuckWorkerTest, KeysFollowTheOriginalWhereTheyAreUnique) {
+	auto reply = Query("SELECT 1 AS \"T (degC)\", 2 AS \"a b\", 3 AS a_b", {"Table"});
+	const auto &headers = reply["data"]["table"]["headers"];
+	EXPECT_EQ(headers[1]["value"], "t_(degc)");
+	EXPECT_EQ(headers[2]["value"], "a_b");
+	EXPECT_EQ(headers[3]["value"], "a_b_2");
+}
+
 TEST_F(DuckWorkerTest, StatementsWithoutRowsAnswerWithAMessageAndRunInOrder) {
 	EXPECT_EQ(Query("CREATE TABLE t (i INTEGER)")["data"]["message"], "CREATE OK");
 	EXPECT_EQ(Query("INSERT INTO t SELECT * FROM range(3)")["data"]["message"], "3 rows changed");
@@ -262,9 +297,21 @@ TEST_F(DuckWorkerTest, LineageIsRecordedFromTheParseTreeWithDeltaVersions) {
 	EXPECT_EQ(tables[0]["version"], 0);
 	EXPECT_EQ(tables[0]["rows"], 10);
 	EXPECT_GT(tables[0]["bytes"].get<int>(), 0);
-	// DROP forgets the table.
-	Query("DROP TABLE joined");
-	EXPECT_EQ(Ask("checktable", json::object())["data"]["lineage"].size(), 1u);
+	// IF NOT EXISTS on an existing table changes nothing; INSERT adds its parents once; DROP forgets
+	// whatever the name's case.
+	Query("CREATE TABLE IF NOT EXISTS Joined AS SELECT 1 AS id FROM cities");
+	EXPECT_EQ(Ask("checktable", json::object())["data"]["lineage"][1]["parents"].size(), 2u);
+	Query("CREATE TABLE more AS SELECT 5 AS id, 2.0 AS t, 'Rome' AS city");
+	for (int i = 0; i < 2; i++) {
+		Query("INSERT INTO joined SELECT * FROM more");
+	}
+	auto after_insert = Ask("checktable", json::object())["data"]["lineage"][1];
+	EXPECT_EQ(after_insert["table"], "joined");
+	EXPECT_EQ(after_insert["parents"].size(), 3u) << after_insert.dump();
+	auto query = after_insert["query"].get<std::string>();
+	EXPECT_EQ(query.find("INSERT INTO joined"), query.rfind("INSERT INTO joined")) << query;
+	Query("DROP TABLE JOINED");
+	EXPECT_EQ(Ask("checktable", json::object())["data"]["lineage"].size(), 2u);
 }
 
 TEST_F(DuckWorkerTest, LineageSurvivesARestartAndVanishedTablesAreMarkedGone) {
@@ -333,6 +380,15 @@ TEST_F(DuckWorkerTest, CancelInterruptsARunningQuery) {
 	auto reply = slow.get();
 	EXPECT_EQ(reply["error"]["type"], "Interrupted") << reply.dump();
 	EXPECT_EQ(Ask("cancel", {{"request_id", "slow"}})["error"]["type"], "NotFound");
+}
+
+TEST_F(DuckWorkerTest, ATimeLimitShorterThanPlanningStillStopsTheQuery) {
+	// The interrupt may land while the Delta scan is still being planned (internal queries reset DuckDB's
+	// interrupt flag): the watchdog repeats it until the request ends.
+	MakeDeltaTable("nums", "SELECT i AS n FROM range(10) t(i)");
+	worker = Open(std::chrono::milliseconds(1));
+	auto reply = Query("SELECT count(*) FROM =(^)nums, range(10000000000) a(i), range(10) b(j) WHERE i % 7 = j");
+	EXPECT_EQ(reply["error"]["type"], "Timeout") << reply.dump();
 }
 
 TEST_F(DuckWorkerTest, QueriesPastTheTimeLimitFailClearly) {
