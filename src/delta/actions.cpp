@@ -193,6 +193,17 @@ Add ParseAdd(const json &object) {
 	return add;
 }
 
+json DeletionVectorToJson(const DeletionVectorDescriptor &deletion_vector) {
+	json out = {{"storageType", std::string(1, deletion_vector.storage_type)},
+	            {"pathOrInlineDv", deletion_vector.path_or_inline_dv},
+	            {"sizeInBytes", deletion_vector.size_in_bytes},
+	            {"cardinality", deletion_vector.cardinality}};
+	if (deletion_vector.offset) {
+		out["offset"] = *deletion_vector.offset;
+	}
+	return out;
+}
+
 Remove ParseRemove(const json &object) {
 	Remove remove;
 	remove.path = DecodeUriPath(RequiredString(object, field::REMOVE, "path"));

@@ -111,6 +111,8 @@ DomainMetadata ParseDomainMetadata(const nlohmann::json &json);
 nlohmann::json ProtocolToJson(const Protocol &protocol);
 nlohmann::json MetadataToJson(const Metadata &metadata);
 nlohmann::json SetTransactionToJson(const SetTransaction &transaction);
+//! A deletion vector descriptor as it appears inside add and remove actions.
+nlohmann::json DeletionVectorToJson(const DeletionVectorDescriptor &deletion_vector);
 
 //! Decodes %XX escapes of a path written in the log (paths are URIs).
 std::string DecodeUriPath(const std::string &path);

@@ -1,6 +1,7 @@
 #include "delta/commit.hpp"
 
 #include "common/error.hpp"
+#include "common/fault_injection.hpp"
 #include "delta/log_path.hpp"
 
 #include <atomic>
@@ -67,9 +68,13 @@ CommitResult TryCommit(const fs::path &log_dir, int64_t version, const std::stri
 	// The temporary name is not a log file name, so readers ignore it if we die before cleaning up.
 	auto temporary = log_dir / ("_commit_" + std::to_string(version) + "_" + UniqueSuffix() + ".json.tmp");
 	WriteSynced(temporary, content);
+	FaultPoint("after_temp_commit");
 	auto target = log_dir / CommitFileName(version);
 	int result = ::link(temporary.c_str(), target.c_str());
 	int link_error = errno;
+	if (result == 0) {
+		FaultPoint("after_link");
+	}
 	::unlink(temporary.c_str());
 	if (result == 0) {
 		SyncDirectory(log_dir);

@@ -1,6 +1,7 @@
 #include "delta/data_files.hpp"
 
 #include "common/error.hpp"
+#include "common/fault_injection.hpp"
 #include "common/json_writer.hpp"
 #include "common/sql_quote.hpp"
 #include "engine/connection.hpp"
@@ -206,13 +207,18 @@ json AddAction(const WrittenFile &file, int64_t timestamp_ms, bool data_change) 
 }
 
 json RemoveAction(const Add &add, int64_t timestamp_ms, bool data_change) {
-	return {{field::REMOVE,
-	         {{"path", UriEncodePath(add.path)},
-	          {"deletionTimestamp", timestamp_ms},
-	          {"dataChange", data_change},
-	          {"extendedFileMetadata", true},
-	          {"partitionValues", PartitionValuesJson(add.partition_values)},
-	          {"size", add.size}}}};
+	json remove = {{"path", UriEncodePath(add.path)},
+	               {"deletionTimestamp", timestamp_ms},
+	               {"dataChange", data_change},
+	               {"extendedFileMetadata", true},
+	               {"partitionValues", PartitionValuesJson(add.partition_values)},
+	               {"size", add.size}};
+	// Replay tracks a file by path and deletion vector: a remove without the add's vector would leave the
+	// file live, and its rows would come back.
+	if (add.deletion_vector) {
+		remove["deletionVector"] = DeletionVectorToJson(*add.deletion_vector);
+	}
+	return {{field::REMOVE, remove}};
 }
 
 std::vector<WrittenFile> WriteDataFiles(Connection &connection, const fs::path &table_root,
@@ -251,6 +257,7 @@ std::vector<WrittenFile> WriteDataFiles(Connection &connection, const fs::path &
 	std::vector<WrittenFile> files;
 	try {
 		files = PublishFiles(table_root, staging, partitions, options.directory);
+		FaultPoint("after_data_files");
 	} catch (const fs::filesystem_error &e) {
 		throw IOError(std::string("cannot move written files into the table: ") + e.what());
 	}

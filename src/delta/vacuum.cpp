@@ -1,11 +1,14 @@
 #include "delta/vacuum.hpp"
 
 #include "common/error.hpp"
+#include "delta/checkpoint_reader.hpp"
 #include "delta/deletion_vector.hpp"
+#include "delta/log_segment.hpp"
 #include "delta/snapshot.hpp"
 
 #include <chrono>
 #include <cstdio>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sys/stat.h>
 
@@ -36,6 +39,25 @@ VacuumResult Vacuum(Connection &connection, const fs::path &table_root, double r
 	}
 	auto cutoff = std::chrono::system_clock::now() - std::chrono::duration<double, std::ratio<3600>>(retention_hours);
 	auto cutoff_seconds = std::chrono::duration_cast<std::chrono::seconds>(cutoff.time_since_epoch()).count();
+	// A file removed within the retention is still read by the versions before its removal: the tombstone
+	// protects it, however old the file itself is.
+	auto cutoff_ms = std::chrono::duration_cast<std::chrono::milliseconds>(cutoff.time_since_epoch()).count();
+	for (const auto &commit : ListCommits(table_root)) {
+		for (const auto &action : ReadJsonActions(table_root / "_delta_log" / commit.path.filename)) {
+			auto it = action.find(field::REMOVE);
+			if (it == action.end()) {
+				continue;
+			}
+			auto remove = ParseRemove(*it);
+			if (remove.deletion_timestamp.value_or(commit.modification_time_ms) <= cutoff_ms) {
+				continue;
+			}
+			referenced.insert(snapshot->ResolvePath(remove.path).lexically_normal());
+			if (remove.deletion_vector && remove.deletion_vector->storage_type == 'u') {
+				referenced.insert(DeletionVectorPath(table_root, *remove.deletion_vector).lexically_normal());
+			}
+		}
+	}
 	VacuumResult result;
 	std::error_code error;
 	for (auto it = fs::recursive_directory_iterator(table_root, error); it != fs::recursive_directory_iterator();

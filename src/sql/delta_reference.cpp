@@ -147,7 +147,8 @@ std::vector<DeltaReference> FindDeltaReferences(std::string_view sql) {
 		reference.begin = i;
 		size_t k = i + MARKER.size();
 		size_t name_start = k;
-		while (k < sql.size() && (IsIdentifierChar(sql[k]) || sql[k] == '-')) {
+		// Names may hold '-', but "--" starts a comment: `=(^)t-- note` reads t.
+		while (k < sql.size() && (IsIdentifierChar(sql[k]) || (sql[k] == '-' && sql.compare(k, 2, "--") != 0))) {
 			k++;
 		}
 		reference.name = std::string(sql.substr(name_start, k - name_start));

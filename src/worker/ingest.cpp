@@ -7,6 +7,7 @@
 #include "engine/connection.hpp"
 #include "sql/delta_reference.hpp"
 #include "sql/delta_tables.hpp"
+#include "sql/pipeline.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -143,7 +144,14 @@ std::string ResolveSource(Connection &connection, const fs::path &data_dir, cons
 		throw InvalidInputError("unsupported source file type " + extension + " (expected .csv, .parquet or .json)");
 	}
 	if (IsQuery(source)) {
-		return sql::ExpandDeltaTables(connection, data_dir, source);
+		// One query, with or without a trailing `;` and comments around it (DuckDB's own splitter decides).
+		auto statements = sql::SplitStatements(source);
+		if (statements.size() != 1) {
+			throw InvalidInputError("a query source must be one SELECT statement, got " +
+			                        std::to_string(statements.size()));
+		}
+		// A trailing line comment would swallow whatever the writer appends: it ends on a line of its own.
+		return sql::ExpandDeltaTables(connection, data_dir, statements[0] + "\n");
 	}
 	if (plain_name) {
 		CheckName("folder name", source);

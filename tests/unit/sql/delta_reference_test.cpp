@@ -42,6 +42,8 @@ TEST(DeltaReference, RewritesReferencesInCode) {
 	    {"SELECT * FROM =(^)sales@'2026-01-01T00:00:00Z' s", "SELECT * FROM <sales@'2026-01-01T00:00:00Z'> s"},
 	    {"SELECT * FROM =(^)my-table_2", "SELECT * FROM <my-table_2 AS my-table_2>"},
 	    {"SELECT * FROM =(^)t\n-- trailing comment", "SELECT * FROM <t AS t>\n-- trailing comment"},
+	    {"SELECT * FROM =(^)t-- latest", "SELECT * FROM <t AS t>-- latest"},
+	    {"SELECT * FROM =(^)my-t-- note", "SELECT * FROM <my-t AS my-t>-- note"},
 	    {"SELECT * FROM =(^)t /* c */ x", "SELECT * FROM <t> /* c */ x"},
 	    {"WITH x AS (SELECT 1) SELECT * FROM =(^)t UNION ALL SELECT * FROM x",
 	     "WITH x AS (SELECT 1) SELECT * FROM <t AS t> UNION ALL SELECT * FROM x"},

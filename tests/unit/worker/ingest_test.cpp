@@ -179,6 +179,20 @@ TEST_F(Ingest, SingleFilesOfEachFormat) {
 	ExpectRefused("files/", "t", ErrorType::INVALID_INPUT, "not a file");
 }
 
+TEST_F(Ingest, QuerySourcesTakeATrailingSemicolonAndComments) {
+	for (const char *source : {"SELECT 1 AS x;", "SELECT 1 AS x -- note", "-- why\n/* how */ SELECT 1 AS x ;\n"}) {
+		auto result = worker::Ingest(connection, data, Request(source, "one", delta::WriteMode::OVERWRITE));
+		EXPECT_EQ(Rows("one", "x"), "[1]") << source;
+		EXPECT_GE(result.write.version, 0);
+	}
+	try {
+		worker::Ingest(connection, data, Request("SELECT 1 AS x; SELECT 2 AS x", "one", delta::WriteMode::OVERWRITE));
+		FAIL() << "two statements were accepted";
+	} catch (const InvalidInputError &e) {
+		EXPECT_NE(std::string(e.what()).find("one SELECT statement, got 2"), std::string::npos) << e.what();
+	}
+}
+
 TEST_F(Ingest, QuerySourceReadsATableJustWritten) {
 	WriteBytes(data / "raw/sales/a.csv", "id,city,amount\n1,Oslo,1.5\n2,Lima,2.5\n3,Oslo,3.5\n");
 	worker::Ingest(connection, data, Request("sales", "sales"));

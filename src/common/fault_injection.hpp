@@ -1,0 +1,9 @@
+#pragma once
+
+namespace deltaduck {
+
+//! A named point where tests may stop the process: when $DELTADUCK_FAULT equals `name`, the process kills
+//! itself with SIGKILL there, as a crash at that exact moment would. Costs a comparison otherwise.
+void FaultPoint(const char *name);
+
+} // namespace deltaduck
