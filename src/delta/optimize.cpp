@@ -1,5 +1,7 @@
 #include "delta/optimize.hpp"
 
+#include "delta/table_features.hpp"
+
 #include "common/error.hpp"
 #include "common/sql_quote.hpp"
 #include "delta/checkpoint_writer.hpp"
@@ -33,6 +35,8 @@ OptimizeResult Optimize(Connection &connection, const fs::path &table_root, uint
 		throw InvalidInputError("target size " + std::to_string(target_size) + " is below 1 MiB");
 	}
 	auto snapshot = Snapshot::Load(connection, table_root);
+	// Compaction changes no data (dataChange false), so even append-only tables allow it.
+	CheckWriteSupported(snapshot->GetProtocol(), snapshot->GetMetadata(), false);
 	const auto &schema = snapshot->GetSchema();
 	const auto &partitions = snapshot->GetMetadata().partition_columns;
 	std::map<PartitionValues, std::vector<const Add *>> groups;

@@ -2,6 +2,8 @@
 
 #include "common/error.hpp"
 
+#include <vector>
+
 namespace deltaduck::delta {
 
 const std::set<std::string> &SupportedReaderFeatures() {
@@ -47,6 +49,98 @@ bool UsesReaderFeature(const Protocol &protocol, const std::string &feature) {
 		}
 	}
 	return false;
+}
+
+std::vector<std::string> WriterFeatures(const Protocol &protocol) {
+	if (protocol.min_writer_version >= 7) {
+		return protocol.writer_features.value_or(std::vector<std::string>{});
+	}
+	// Legacy versions stand for fixed feature sets (PROTOCOL.md, "Table Features"): each adds to the last.
+	static const std::vector<std::pair<int32_t, std::string>> LEGACY = {
+	    {2, "appendOnly"},       {2, "invariants"},    {3, "checkConstraints"}, {4, "changeDataFeed"},
+	    {4, "generatedColumns"}, {5, "columnMapping"}, {6, "identityColumns"}};
+	std::vector<std::string> features;
+	for (const auto &[version, feature] : LEGACY) {
+		if (protocol.min_writer_version >= version) {
+			features.push_back(feature);
+		}
+	}
+	return features;
+}
+
+std::vector<std::string> ReaderFeatures(const Protocol &protocol) {
+	if (protocol.min_reader_version >= 3) {
+		return protocol.reader_features.value_or(std::vector<std::string>{});
+	}
+	return protocol.min_reader_version == 2 ? std::vector<std::string>{"columnMapping"} : std::vector<std::string>{};
+}
+
+namespace {
+
+bool IsTrue(const Metadata &metadata, const std::string &key) {
+	auto it = metadata.configuration.find(key);
+	return it != metadata.configuration.end() && (it->second == "true" || it->second == "TRUE" || it->second == "True");
+}
+
+//! Why this writer cannot write a table using `feature` (empty: it can). A feature the table enables in its
+//! protocol but does not use (no invariant, no constraint, ...) needs nothing from a writer.
+std::string WriteRefusal(const std::string &feature, const Metadata &metadata, bool replaces_data) {
+	const auto &schema = metadata.schema_string;
+	if (feature == "appendOnly") {
+		return replaces_data && IsTrue(metadata, "delta.appendOnly")
+		           ? "the table is append-only (delta.appendOnly = true): rows cannot be overwritten or removed"
+		           : "";
+	}
+	if (feature == "invariants") {
+		return schema.find("delta.invariants") == std::string::npos ? "" : "column invariants are not enforced yet";
+	}
+	if (feature == "checkConstraints") {
+		for (const auto &[key, value] : metadata.configuration) {
+			if (key.rfind("delta.constraints.", 0) == 0) {
+				return "CHECK constraints are not enforced yet (" + key + ")";
+			}
+		}
+		return "";
+	}
+	if (feature == "generatedColumns") {
+		return schema.find("delta.generationExpression") == std::string::npos
+		           ? ""
+		           : "generated columns are not computed yet";
+	}
+	if (feature == "identityColumns") {
+		return schema.find("delta.identity") == std::string::npos ? "" : "identity columns are not assigned yet";
+	}
+	if (feature == "columnMapping") {
+		auto it = metadata.configuration.find("delta.columnMapping.mode");
+		return it == metadata.configuration.end() || it->second == "none"
+		           ? ""
+		           : "writing physical column names and field ids (column mapping) is not supported yet";
+	}
+	// Appends leave existing deletion vectors alone and removes carry them; CDF readers derive changes from
+	// whole-file adds and removes; timestamp_ntz is written as such; vacuumProtocolCheck only asks vacuum to
+	// check this list.
+	static const std::set<std::string> SUPPORTED = {"deletionVectors", "changeDataFeed", "timestampNtz",
+	                                                "vacuumProtocolCheck"};
+	return SUPPORTED.count(feature) ? "" : "not supported by this writer";
+}
+
+} // namespace
+
+void CheckWriteSupported(const Protocol &protocol, const Metadata &metadata, bool replaces_data) {
+	if (protocol.min_writer_version < 1 || protocol.min_writer_version > 7) {
+		throw UnsupportedError("unsupported Delta writer version " + std::to_string(protocol.min_writer_version) +
+		                       " (this writer supports versions 1 to 7)");
+	}
+	std::string refusals;
+	for (const auto &feature : WriterFeatures(protocol)) {
+		auto why = WriteRefusal(feature, metadata, replaces_data);
+		if (!why.empty()) {
+			refusals += (refusals.empty() ? "" : "; ") + feature + ": " + why;
+		}
+	}
+	if (!refusals.empty()) {
+		throw UnsupportedError("cannot write this Delta table: " + refusals);
+	}
 }
 
 } // namespace deltaduck::delta

@@ -4,6 +4,7 @@
 
 #include <set>
 #include <string>
+#include <vector>
 
 namespace deltaduck::delta {
 
@@ -19,5 +20,18 @@ void CheckReadSupported(const Protocol &protocol);
 
 //! Whether the table uses a reader feature, counting legacy versions (reader version 2 = column mapping).
 bool UsesReaderFeature(const Protocol &protocol, const std::string &feature);
+
+//! The writer features a protocol requires, legacy writer versions expanded into the features they imply
+//! (2: appendOnly, invariants; 3: + checkConstraints; 4: + changeDataFeed, generatedColumns; 5: +
+//! columnMapping; 6: + identityColumns).
+std::vector<std::string> WriterFeatures(const Protocol &protocol);
+//! The reader features a protocol requires (reader version 2: columnMapping).
+std::vector<std::string> ReaderFeatures(const Protocol &protocol);
+
+//! Throws UnsupportedError naming every writer feature of the table that this writer cannot honour for this
+//! write: unknown features, features it does not implement yet that the table uses (invariants, CHECK
+//! constraints, generated or identity columns, column mapping, row tracking, ...), and appendOnly when
+//! `replaces_data` (overwrite, delete). The one list of writer support, beside the reader's.
+void CheckWriteSupported(const Protocol &protocol, const Metadata &metadata, bool replaces_data);
 
 } // namespace deltaduck::delta

@@ -1,5 +1,7 @@
 #include "delta/writer.hpp"
 
+#include "delta/table_features.hpp"
+
 #include "common/error.hpp"
 #include "common/sql_quote.hpp"
 #include "delta/checkpoint_writer.hpp"
@@ -143,11 +145,12 @@ Protocol RequiredProtocol(const Schema &schema, const std::optional<Protocol> &e
 	    std::count(protocol.reader_features->begin(), protocol.reader_features->end(), "timestampNtz")) {
 		return protocol;
 	}
-	// timestamp_ntz is a table feature: the lowest protocol that has table features.
+	// timestamp_ntz is a table feature: the lowest protocol that has table features. What the legacy versions
+	// implied becomes explicit features, so nothing the table had (appendOnly, invariants, ...) is dropped.
+	auto readers = existing ? ReaderFeatures(protocol) : std::vector<std::string>{};
+	auto writers = existing ? WriterFeatures(protocol) : std::vector<std::string>{};
 	protocol.min_reader_version = 3;
 	protocol.min_writer_version = 7;
-	auto readers = protocol.reader_features.value_or(std::vector<std::string>{});
-	auto writers = protocol.writer_features.value_or(std::vector<std::string>{});
 	readers.push_back("timestampNtz");
 	writers.push_back("timestampNtz");
 	protocol.reader_features = readers;
@@ -220,6 +223,7 @@ WriteResult WriteTable(Connection &connection, const fs::path &table_root, const
 			result.skip_reason = "table " + table + " exists (mode ignore)";
 			return false;
 		}
+		CheckWriteSupported(snapshot->GetProtocol(), snapshot->GetMetadata(), options.mode == WriteMode::OVERWRITE);
 		if (options.transaction) {
 			auto known = snapshot->Transactions().find(options.transaction->app_id);
 			if (known != snapshot->Transactions().end() && known->second.version >= options.transaction->version) {
@@ -323,7 +327,9 @@ WriteResult WriteTable(Connection &connection, const fs::path &table_root, const
 		}
 		auto protocol = RequiredProtocol(schema, old_protocol);
 		if (!existing || protocol.min_reader_version != old_protocol->min_reader_version ||
-		    protocol.reader_features != old_protocol->reader_features) {
+		    protocol.min_writer_version != old_protocol->min_writer_version ||
+		    protocol.reader_features != old_protocol->reader_features ||
+		    protocol.writer_features != old_protocol->writer_features) {
 			actions.push_back(ProtocolToJson(protocol));
 		}
 		auto schema_string = schema.ToJson();

@@ -695,7 +695,8 @@ TEST(Writer, NaiveTimestampsNeedTheTimestampNtzFeature) {
 	EXPECT_EQ(upgrade[0]["minReaderVersion"], 3);
 	EXPECT_EQ(upgrade[0]["minWriterVersion"], 7);
 	EXPECT_EQ(upgrade[0]["readerFeatures"], json({"timestampNtz"}));
-	EXPECT_EQ(upgrade[0]["writerFeatures"], json({"timestampNtz"}));
+	// What the legacy writer version 2 implied stays, now as explicit features.
+	EXPECT_EQ(upgrade[0]["writerFeatures"], json({"appendOnly", "invariants", "timestampNtz"}));
 	auto protocol = Snapshot::Load(connection, plain)->GetProtocol();
 	EXPECT_EQ(protocol.min_reader_version, 3);
 	EXPECT_EQ(protocol.min_writer_version, 7);
