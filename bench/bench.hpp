@@ -15,6 +15,9 @@ double TimeSeconds(const std::function<void()> &fn);
 //! The best (lowest) of `runs` timings: both sides get the same number of tries.
 double BestSeconds(int runs, const std::function<void()> &fn);
 
+//! Runs a shell command and returns what it printed; throws if it fails.
+std::string Capture(const std::string &command);
+
 //! Benchmarks of the engine layer.
 void RunEngineBenchmarks();
 //! Benchmarks of the Delta reader: snapshot load and scans.

@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <exception>
+#include <stdexcept>
 #include <string>
 
 namespace deltaduck::bench {
@@ -19,6 +20,20 @@ double TimeSeconds(const std::function<void()> &fn) {
 	auto start = std::chrono::steady_clock::now();
 	fn();
 	return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+std::string Capture(const std::string &command) {
+	std::string output;
+	if (FILE *pipe = popen(command.c_str(), "r")) {
+		char buffer[256];
+		while (fgets(buffer, sizeof(buffer), pipe)) {
+			output += buffer;
+		}
+		if (pclose(pipe) != 0) {
+			throw std::runtime_error("command failed: " + command);
+		}
+	}
+	return output;
 }
 
 double BestSeconds(int runs, const std::function<void()> &fn) {

@@ -23,21 +23,6 @@ std::string Script() {
 	return std::string(DELTADUCK_SOURCE_DIR) + "/bench/make_long_log.py";
 }
 
-//! Runs a shell command and returns what it printed.
-std::string Capture(const std::string &command) {
-	std::string output;
-	if (FILE *pipe = popen(command.c_str(), "r")) {
-		char buffer[256];
-		while (fgets(buffer, sizeof(buffer), pipe)) {
-			output += buffer;
-		}
-		if (pclose(pipe) != 0) {
-			throw std::runtime_error("command failed: " + command);
-		}
-	}
-	return output;
-}
-
 //! Fetches every chunk of a query, converting nothing.
 uint64_t Drain(Connection &connection, const std::string &sql) {
 	auto result = connection.Query(sql);

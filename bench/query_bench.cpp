@@ -43,20 +43,6 @@ void MakeTable(const fs::path &data, const std::string &name, uint64_t rows) {
 	worker::Ingest(connection, data, request);
 }
 
-std::string Capture(const std::string &command) {
-	std::string output;
-	if (FILE *pipe = popen(command.c_str(), "r")) {
-		char buffer[256];
-		while (fgets(buffer, sizeof(buffer), pipe)) {
-			output += buffer;
-		}
-		if (pclose(pipe) != 0) {
-			throw std::runtime_error("command failed: " + command);
-		}
-	}
-	return output;
-}
-
 //! One querydata request, answered as the JSON text a transport sends; throws if the reply is an error.
 std::string Ask(worker::DuckWorker &worker, const std::string &sql, const std::vector<std::string> &contents,
                 int render) {

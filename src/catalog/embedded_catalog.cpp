@@ -1,5 +1,7 @@
 #include "catalog/embedded_catalog.hpp"
 
+#include "catalog/lineage_json.hpp"
+
 #include "common/error.hpp"
 #include "engine/connection.hpp"
 #include "engine/database.hpp"
@@ -14,22 +16,7 @@ namespace deltaduck::catalog {
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 
-const char *ParentKindName(ParentKind kind) {
-	switch (kind) {
-	case ParentKind::DELTA:
-		return "delta";
-	case ParentKind::POSTGRES:
-		return "postgres";
-	default:
-		return "duckdb";
-	}
-}
-
 namespace {
-
-ParentKind ParseParentKind(const std::string &name) {
-	return name == "delta" ? ParentKind::DELTA : name == "postgres" ? ParentKind::POSTGRES : ParentKind::DUCKDB;
-}
 
 // DuckDB matches names case-insensitively, so a table is keyed by its lower-cased name.
 constexpr const char *SCHEMA_SQL =
@@ -92,23 +79,6 @@ std::unique_ptr<EmbeddedCatalog> EmbeddedCatalog::Open(const fs::path &file, std
 }
 
 void EmbeddedCatalog::Record(const LineageRecord &record) {
-	json parents = json::array();
-	for (const auto &parent : record.parents) {
-		parents.push_back({{"name", parent.name},
-		                   {"kind", ParentKindName(parent.kind)},
-		                   {"version", parent.version ? json(*parent.version) : json()}});
-	}
-	json columns = json::array();
-	for (const auto &column : record.columns) {
-		json sources = json::array();
-		for (const auto &[table, name] : column.sources) {
-			sources.push_back({{"table", table}, {"column", name}});
-		}
-		columns.push_back({{"column", column.column},
-		                   {"type", column.type},
-		                   {"sources", sources},
-		                   {"transformation", column.transformation}});
-	}
 	std::lock_guard<std::mutex> lock(FileMutex(file_));
 	auto connection = OpenFile(file_, wait_);
 	auto statement = connection.Prepare(
@@ -117,8 +87,8 @@ void EmbeddedCatalog::Record(const LineageRecord &record) {
 	statement.Bind(2, record.location);
 	statement.Bind(3, record.kind);
 	statement.Bind(4, record.query);
-	statement.Bind(5, parents.dump());
-	statement.Bind(6, columns.dump());
+	statement.Bind(5, ParentsToJson(record.parents).dump());
+	statement.Bind(6, ColumnsToJson(record.columns).dump());
 	statement.Execute();
 }
 
@@ -154,20 +124,8 @@ std::vector<LineageRecord> EmbeddedCatalog::List() {
 		record.location = row[1];
 		record.kind = row[2];
 		record.query = row[3];
-		for (const auto &parent : json::parse(row[4])) {
-			Parent entry{parent["name"], ParseParentKind(parent["kind"]), std::nullopt};
-			if (parent["version"].is_number_integer()) {
-				entry.version = parent["version"].get<int64_t>();
-			}
-			record.parents.push_back(std::move(entry));
-		}
-		for (const auto &column : json::parse(row[5])) {
-			ColumnLineage entry{column["column"], column.value("type", ""), {}, column["transformation"]};
-			for (const auto &source : column["sources"]) {
-				entry.sources.emplace_back(source["table"], source["column"]);
-			}
-			record.columns.push_back(std::move(entry));
-		}
+		record.parents = ParentsFromJson(json::parse(row[4]));
+		record.columns = ColumnsFromJson(json::parse(row[5]));
 		record.changed_at = row[6];
 		record.gone = row[7] == "true";
 		records.push_back(std::move(record));

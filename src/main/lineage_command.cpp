@@ -1,4 +1,5 @@
 #include "catalog/embedded_catalog.hpp"
+#include "catalog/lineage_json.hpp"
 #include "catalog/openlineage.hpp"
 #include "common/error.hpp"
 #include "main/commands.hpp"
@@ -25,16 +26,7 @@ std::vector<catalog::LineageRecord> ListRecords(const LineageOptions &options) {
 
 void PrintList(const LineageOptions &options) {
 	for (const auto &record : ListRecords(options)) {
-		nlohmann::json parents = nlohmann::json::array();
-		for (const auto &parent : record.parents) {
-			parents.push_back({{"name", parent.name},
-			                   {"kind", catalog::ParentKindName(parent.kind)},
-			                   {"version", parent.version ? nlohmann::json(*parent.version) : nlohmann::json()}});
-		}
-		nlohmann::json line = {{"table", record.table}, {"kind", record.kind}, {"location", record.location},
-		                       {"query", record.query}, {"parents", parents},  {"changed_at", record.changed_at},
-		                       {"gone", record.gone}};
-		std::cout << line.dump() << '\n';
+		std::cout << catalog::RecordToJson(record).dump() << '\n';
 	}
 }
 

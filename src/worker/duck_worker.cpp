@@ -1,5 +1,6 @@
 #include "worker/duck_worker.hpp"
 
+#include "catalog/lineage_json.hpp"
 #include "common/error.hpp"
 #include "common/json_writer.hpp"
 #include "sql/delta_reference.hpp"
@@ -532,55 +533,7 @@ std::string DuckWorker::Impl::CheckTable(const std::string &request_id) {
 	json.Key("lineage");
 	json.BeginArray();
 	for (const auto &record : records) {
-		json.BeginObject();
-		json.Key("table");
-		json.String(record.table);
-		json.Key("kind");
-		json.String(record.kind);
-		json.Key("query");
-		json.String(record.query);
-		json.Key("location");
-		json.String(record.location);
-		json.Key("changed_at");
-		json.String(record.changed_at);
-		json.Key("gone");
-		json.Bool(record.gone);
-		json.Key("parents");
-		json.BeginArray();
-		for (const auto &parent : record.parents) {
-			json.BeginObject();
-			json.Key("name");
-			json.String(parent.name);
-			json.Key("kind");
-			json.String(catalog::ParentKindName(parent.kind));
-			json.Key("version");
-			parent.version ? json.Int(*parent.version) : json.Null();
-			json.EndObject();
-		}
-		json.EndArray();
-		json.Key("columns");
-		json.BeginArray();
-		for (const auto &column : record.columns) {
-			json.BeginObject();
-			json.Key("column");
-			json.String(column.column);
-			json.Key("transformation");
-			json.String(column.transformation);
-			json.Key("sources");
-			json.BeginArray();
-			for (const auto &[table, name] : column.sources) {
-				json.BeginObject();
-				json.Key("table");
-				json.String(table);
-				json.Key("column");
-				json.String(name);
-				json.EndObject();
-			}
-			json.EndArray();
-			json.EndObject();
-		}
-		json.EndArray();
-		json.EndObject();
+		json.Raw(catalog::RecordToJson(record).dump());
 	}
 	json.EndArray();
 	json.EndObject();
