@@ -105,6 +105,24 @@ void WriteReplyHead(JsonWriter &json, const std::string &respond_to, const std::
 	request_id.empty() ? json.Null() : json.String(request_id);
 }
 
+//! A reply whose whole answer is a message.
+std::string MessageReply(const std::string &respond_to, const std::string &request_id, const std::string &message) {
+	std::string out;
+	JsonWriter json(out);
+	WriteReplyHead(json, respond_to, request_id);
+	json.Key("response_contents");
+	json.BeginArray();
+	json.String("Message");
+	json.EndArray();
+	json.Key("data");
+	json.BeginObject();
+	json.Key("message");
+	json.String(message);
+	json.EndObject();
+	json.EndObject();
+	return out;
+}
+
 std::string FormatMs(int64_t ms) {
 	char text[32];
 	time_t seconds = static_cast<time_t>(ms / 1000);
@@ -566,20 +584,7 @@ std::string DuckWorker::Impl::DuckConnect(const json &args, const std::string &r
 		std::lock_guard<std::mutex> lock(pool_mutex);
 		pool = std::move(opened);
 	}
-	std::string out;
-	JsonWriter json(out);
-	WriteReplyHead(json, "settings", request_id);
-	json.Key("response_contents");
-	json.BeginArray();
-	json.String("Message");
-	json.EndArray();
-	json.Key("data");
-	json.BeginObject();
-	json.Key("message");
-	json.String("Connected!");
-	json.EndObject();
-	json.EndObject();
-	return out;
+	return MessageReply("settings", request_id, "Connected!");
 }
 
 std::string DuckWorker::Impl::Cancel(const json &args, const std::string &request_id) {
@@ -591,20 +596,7 @@ std::string DuckWorker::Impl::Cancel(const json &args, const std::string &reques
 	if (!running.Cancel(target)) {
 		throw NotFoundError("no running request with id " + target);
 	}
-	std::string out;
-	JsonWriter json(out);
-	WriteReplyHead(json, "duck", request_id);
-	json.Key("response_contents");
-	json.BeginArray();
-	json.String("Message");
-	json.EndArray();
-	json.Key("data");
-	json.BeginObject();
-	json.Key("message");
-	json.String("Cancelled request " + target);
-	json.EndObject();
-	json.EndObject();
-	return out;
+	return MessageReply("duck", request_id, "Cancelled request " + target);
 }
 
 } // namespace deltaduck::worker
