@@ -1,5 +1,6 @@
 // Streaming: ingesting a CSV folder several times larger than the memory limit given to DuckDB succeeds,
-// and the writer's peak RSS stays far below the input size.
+// and the writer's peak RSS stays within a small multiple of that limit (DuckDB's buffers plus the process's
+// own memory), whatever the input size.
 
 #include "common/sql_quote.hpp"
 #include "engine/connection.hpp"
@@ -45,7 +46,8 @@ TEST(IngestMemory, AFolderLargerThanTheMemoryLimitStreamsThrough) {
 	std::printf("# ingest of %.0f MB of CSV under a 256 MB DuckDB memory limit: peak RSS %.0f MB\n",
 	            static_cast<double>(input) / 1e6, peak_mb);
 	EXPECT_GT(static_cast<double>(input) / 1e6, 4 * 256.0) << "the input must be several times the limit";
-	EXPECT_LT(peak_mb, static_cast<double>(input) / 1e6) << "the whole input was held in memory";
+	// Measured: about 405-512 MB (DuckDB's COPY alone peaks near 500 MB); three times the limit is the bound.
+	EXPECT_LT(peak_mb, 3 * 256.0) << "the writer's memory grew past a small multiple of DuckDB's limit";
 	fs::remove_all(data);
 }
 
