@@ -1,5 +1,6 @@
-// `make bench`: every benchmark runs ours and a baseline side by side in this one process and prints one
-// BENCH line with the ratio (lower is better unless the name ends in _throughput).
+// `make bench`: every benchmark runs ours and a baseline side by side in this one run (a Python baseline in a
+// process of its own) and prints one BENCH line with the ratio (lower is better unless the name ends in
+// _throughput).
 
 #include "bench/bench.hpp"
 
