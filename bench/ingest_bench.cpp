@@ -113,10 +113,11 @@ void RunIngestBenchmarks() {
 	auto ours = RunProcess(
 	    {binary, "ingest", "--data", data.string(), "--source", name, "--table", "bench_ingest", "--mode", "overwrite"},
 	    [&] { fs::remove_all(data / "deltalake" / "bench_ingest"); });
-	auto floor_target = data / "deltalake" / "bench_floor";
+	// SQL may not write into deltalake/: the floor's parquet files go to a folder of their own.
+	auto floor_target = data / "raw" / "bench_floor";
 	auto floor = RunProcess({binary, "query", "--data", data.string(),
 	                         "COPY (SELECT * FROM read_csv('raw/" + name +
-	                             "/*.csv')) TO 'deltalake/bench_floor' (FORMAT parquet, COMPRESSION zstd, "
+	                             "/*.csv')) TO 'raw/bench_floor' (FORMAT parquet, COMPRESSION zstd, "
 	                             "FILE_SIZE_BYTES 134217728, FILENAME_PATTERN 'part-{uuid}')"},
 	                        [&] {
 		                        fs::remove_all(floor_target);
