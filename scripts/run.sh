@@ -21,4 +21,6 @@ echo
 echo "Data directory: $data (CSV folders go in $data/raw/<folder>/, Delta tables are in $data/deltalake/)"
 echo "Try:  $deltaduck query --data $data \"SELECT * FROM =(^)climate LIMIT 5\""
 echo "      $deltaduck delta history $data/deltalake/climate"
+echo "      $deltaduck query --data $data --reply --contents Message,Table --render 5 \"SELECT * FROM =(^)climate\""
+echo "                (the answer the dashboard will get: JSON, as the duck worker's querydata sends it)"
 echo "The web dashboard is not built yet; this command line is the way in for now."
