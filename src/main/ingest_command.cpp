@@ -31,6 +31,7 @@ struct IngestOptions {
 	std::string delimiter;
 	std::string compression = "zstd";
 	uint64_t target_file_size = uint64_t(128) << 20;
+	std::string naive_timestamps = "ntz";
 };
 
 std::string HumanBytes(double bytes) {
@@ -89,6 +90,7 @@ void RunIngest(const IngestOptions &options) {
 	if (!options.delimiter.empty()) {
 		request.delimiter = options.delimiter;
 	}
+	request.naive_timestamps_utc = options.naive_timestamps == "utc";
 	auto root = worker::RootAtDataDirectory(options.data.data_dir);
 	worker::SandboxOptions sandbox;
 	sandbox.for_writing = true;
@@ -110,6 +112,11 @@ void RunIngest(const IngestOptions &options) {
 	std::cout << "DeltaLake stored as " << options.table << ": version " << result.write.version << ", "
 	          << result.write.files << (result.write.files == 1 ? " file, " : " files, ") << result.write.rows
 	          << " rows, " << HumanBytes(static_cast<double>(result.write.bytes)) << " in " << seconds << " s\n";
+	std::cout << "protocol: reader " << result.min_reader_version << ", writer " << result.min_writer_version
+	          << (request.naive_timestamps_utc ? "; naive timestamps stored as UTC timestamp (" +
+	                                                 std::to_string(result.utc_columns) + " columns)"
+	                                           : "; naive timestamps stored as timestamp_ntz")
+	          << '\n';
 }
 
 } // namespace
@@ -141,6 +148,12 @@ void AddIngestCommand(CLI::App &app) {
 	command->add_option("--compression", options->compression, "Parquet compression: zstd or snappy")
 	    ->capture_default_str()
 	    ->check(CLI::IsMember({"zstd", "snappy"}));
+	command
+	    ->add_option("--naive-timestamps", options->naive_timestamps,
+	                 "Timestamps without a time zone: ntz (timestamp_ntz, exact; protocol 3/7) or utc (read as UTC "
+	                 "instants; protocol 1/2, readable by delta-rs before table features, as the original wrote)")
+	    ->capture_default_str()
+	    ->check(CLI::IsMember({"ntz", "utc"}));
 	command->add_option("--target-file-size", options->target_file_size, "Roll to a new data file past this many bytes")
 	    ->capture_default_str();
 	command->callback([options] { RunIngest(*options); });

@@ -4,6 +4,7 @@
 #include "common/error.hpp"
 #include "common/names.hpp"
 #include "common/sql_quote.hpp"
+#include "delta/snapshot.hpp"
 #include "engine/connection.hpp"
 #include "sql/delta_reference.hpp"
 #include "sql/delta_tables.hpp"
@@ -160,12 +161,30 @@ std::string ResolveSource(Connection &connection, const fs::path &data_dir, cons
 	throw InvalidInputError("source is neither a CSV folder under raw/, a file, nor a query: " + source.substr(0, 200));
 }
 
+//! The source with its top-level naive timestamp columns cast to TIMESTAMPTZ: the session is in UTC, so each
+//! value keeps its digits and is read as a UTC instant.
+std::string NaiveTimestampsAsUtc(Connection &connection, const std::string &sql, size_t &converted) {
+	std::string replace;
+	for (const auto &row :
+	     connection.QueryText("SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM (\n" + sql + "\n))")) {
+		if (row[1] == "TIMESTAMP" || row[1] == "TIMESTAMP_S" || row[1] == "TIMESTAMP_MS" || row[1] == "TIMESTAMP_NS") {
+			replace += (replace.empty() ? "" : ", ") + ("CAST(" + QuoteIdentifier(row[0]) + " AS TIMESTAMPTZ) AS ") +
+			           QuoteIdentifier(row[0]);
+			converted++;
+		}
+	}
+	return replace.empty() ? sql : "SELECT * REPLACE (" + replace + ") FROM (\n" + sql + "\n)";
+}
+
 IngestResult Ingest(Connection &connection, const fs::path &data_dir, const IngestRequest &request,
                     const std::function<void(const QueryProgress &, uint64_t)> &on_progress) {
 	auto started = std::chrono::steady_clock::now();
 	CheckName("table name", request.table);
 	IngestResult result;
 	auto sql = ResolveSource(connection, data_dir, request, result.input_bytes);
+	if (request.naive_timestamps_utc) {
+		sql = NaiveTimestampsAsUtc(connection, sql, result.utc_columns);
+	}
 	std::mutex mutex;
 	std::condition_variable done_signal;
 	bool done = false;
@@ -195,6 +214,11 @@ IngestResult Ingest(Connection &connection, const fs::path &data_dir, const Inge
 		throw;
 	}
 	stop_reporter();
+	if (!result.write.skipped) {
+		auto protocol = delta::Snapshot::Load(connection, data_dir / DELTA_DIR / request.table)->GetProtocol();
+		result.min_reader_version = protocol.min_reader_version;
+		result.min_writer_version = protocol.min_writer_version;
+	}
 	result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 	return result;
 }

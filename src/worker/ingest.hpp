@@ -24,6 +24,10 @@ struct IngestRequest {
 	//! CSV overrides; DuckDB's sniffer decides when unset.
 	std::optional<bool> header;
 	std::optional<std::string> delimiter;
+	//! Store naive timestamps (no time zone) as UTC `timestamp`, readable at protocol (1, 2) by readers older
+	//! than table features (the original's delta-rs), instead of `timestamp_ntz`, the exact type, which
+	//! needs protocol (3, 7).
+	bool naive_timestamps_utc = false;
 };
 
 //! What an ingest did, for the one-line summary.
@@ -32,6 +36,11 @@ struct IngestResult {
 	double seconds = 0;
 	//! Bytes of input files (0 for a query source).
 	uint64_t input_bytes = 0;
+	//! Top-level columns of naive timestamps stored as UTC `timestamp` (with naive_timestamps_utc).
+	size_t utc_columns = 0;
+	//! The protocol the table needs after the write (-1 when nothing was written).
+	int32_t min_reader_version = -1;
+	int32_t min_writer_version = -1;
 };
 
 //! Turns a source into the SELECT that reads it, after checking it: names are letters, digits, `_`, `-`;

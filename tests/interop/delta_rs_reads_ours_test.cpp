@@ -6,9 +6,11 @@
 #include "delta/writer.hpp"
 #include "engine/connection.hpp"
 #include "tests/support/table_compare.hpp"
+#include "worker/ingest.hpp"
 
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <gtest/gtest.h>
 #include <map>
 #include <unistd.h>
@@ -173,6 +175,26 @@ TEST_F(DeltaRsReadsOurs, CheckpointsWeWriteAreReadByEveryone) {
 	auto comparison = CompareRows(*connection, *snapshot, delta::Scan::Plan(*connection, snapshot).Sql(),
 	                              ReadParquetSql((out / "latest.parquet").string()));
 	EXPECT_TRUE(SameRows(comparison)) << comparison;
+}
+
+TEST_F(DeltaRsReadsOurs, NaiveTimestampsAsUtcNeedNoTableFeatures) {
+	// The original's delta-rs predates table features: --naive-timestamps utc writes what it can read.
+	auto data = dir / "data";
+	fs::create_directories(data / "raw" / "events");
+	std::ofstream(data / "raw" / "events" / "a.csv") << "at,v\n2024-01-02 03:04:05,1\n";
+	for (bool utc : {false, true}) {
+		worker::IngestRequest request;
+		request.source = "events";
+		request.table = utc ? "utc" : "ntz";
+		request.naive_timestamps_utc = utc;
+		auto result = worker::Ingest(*connection, data, request);
+		EXPECT_EQ(result.utc_columns, utc ? 1u : 0u);
+		EXPECT_EQ(result.min_writer_version, utc ? 2 : 7);
+	}
+	EXPECT_EQ(DeltaRs("protocol " + Quote(data / "deltalake" / "utc") + " at"),
+	          "1 2 timestamp[us, tz=UTC] 2024-01-02T03:04:05+00:00\n");
+	EXPECT_EQ(DeltaRs("protocol " + Quote(data / "deltalake" / "ntz") + " at"),
+	          "3 7 timestamp[us] 2024-01-02T03:04:05\n");
 }
 
 } // namespace deltaduck
