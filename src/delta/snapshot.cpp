@@ -1,5 +1,8 @@
 #include "delta/snapshot.hpp"
 
+#include <list>
+#include <mutex>
+
 #include "common/error.hpp"
 #include "delta/checkpoint_reader.hpp"
 #include "delta/table_features.hpp"
@@ -127,7 +130,64 @@ fs::path Snapshot::ResolvePath(const std::string &path) const {
 
 std::shared_ptr<const Snapshot> Snapshot::Load(Connection &connection, const fs::path &table_root,
                                                const VersionSpec &spec) {
+	return Replay(connection, table_root, LogSegment::Build(table_root, spec));
+}
+
+namespace {
+
+//! Snapshots loaded recently, by table and log segment: the most recent ones stay.
+class SnapshotCache {
+public:
+	std::shared_ptr<const Snapshot> Find(const std::string &key) {
+		std::lock_guard<std::mutex> lock(mutex_);
+		for (auto it = entries_.begin(); it != entries_.end(); ++it) {
+			if (it->first == key) {
+				entries_.splice(entries_.begin(), entries_, it); // most recently used first
+				return entries_.front().second;
+			}
+		}
+		return nullptr;
+	}
+	void Add(const std::string &key, std::shared_ptr<const Snapshot> snapshot) {
+		std::lock_guard<std::mutex> lock(mutex_);
+		entries_.emplace_front(key, std::move(snapshot));
+		if (entries_.size() > MAX_SNAPSHOTS) {
+			entries_.pop_back();
+		}
+	}
+
+private:
+	static constexpr size_t MAX_SNAPSHOTS = 64;
+	std::mutex mutex_;
+	std::list<std::pair<std::string, std::shared_ptr<const Snapshot>>> entries_;
+};
+
+} // namespace
+
+std::shared_ptr<const Snapshot> Snapshot::LoadCached(Connection &connection, const fs::path &table_root,
+                                                     const VersionSpec &spec) {
+	static SnapshotCache cache;
 	auto segment = LogSegment::Build(table_root, spec);
+	// A version's files never change, but a table can be deleted and made anew at the same version number:
+	// the newest log file's name and write time tell the two apart.
+	std::string key = table_root.lexically_normal().string() + "\n" + std::to_string(segment.version) + "\n";
+	if (!segment.commits.empty()) {
+		key += segment.commits.back().path.filename + "@" + std::to_string(segment.commits.back().modification_time_ms);
+	} else if (!segment.checkpoint_parts.empty()) {
+		std::error_code error;
+		auto written = fs::last_write_time(segment.log_dir / segment.checkpoint_parts.front().filename, error);
+		key += segment.checkpoint_parts.front().filename + "@" + std::to_string(written.time_since_epoch().count());
+	}
+	if (auto cached = cache.Find(key)) {
+		return cached;
+	}
+	auto snapshot = Replay(connection, table_root, segment);
+	cache.Add(key, snapshot);
+	return snapshot;
+}
+
+std::shared_ptr<const Snapshot> Snapshot::Replay(Connection &connection, const fs::path &table_root,
+                                                 const LogSegment &segment) {
 	auto snapshot = std::make_shared<Snapshot>();
 	snapshot->table_root_ = table_root;
 	snapshot->version_ = segment.version;

@@ -25,6 +25,10 @@ public:
 	//! without metaData loads (its file list is known) but GetMetadata/GetSchema throw.
 	static std::shared_ptr<const Snapshot> Load(Connection &connection, const std::filesystem::path &table_root,
 	                                            const VersionSpec &spec = {});
+	//! Load, reusing a snapshot this process loaded before for the same log segment: the dashboard reads the
+	//! same tables on every query, and an unchanged table then costs a listing of its log.
+	static std::shared_ptr<const Snapshot> LoadCached(Connection &connection, const std::filesystem::path &table_root,
+	                                                  const VersionSpec &spec = {});
 
 	const std::filesystem::path &TableRoot() const {
 		return table_root_;
@@ -58,6 +62,8 @@ public:
 
 private:
 	friend class LogReplay;
+	static std::shared_ptr<const Snapshot> Replay(Connection &connection, const std::filesystem::path &table_root,
+	                                              const LogSegment &segment);
 	std::filesystem::path table_root_;
 	int64_t version_ = -1;
 	Protocol protocol_;

@@ -38,7 +38,7 @@ std::string ExpandDeltaTables(Connection &connection, const fs::path &data_dir, 
 		if (reference.timestamp) {
 			spec.timestamp_ms = ParseTimestampMs(connection, *reference.timestamp);
 		}
-		auto snapshot = delta::Snapshot::Load(connection, root, spec);
+		auto snapshot = delta::Snapshot::LoadCached(connection, root, spec);
 		if (reads) {
 			reads->push_back({reference.name, snapshot->Version()});
 		}

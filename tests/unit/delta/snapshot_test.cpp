@@ -430,3 +430,29 @@ TEST(Snapshot, AMissingTableIsNotFound) {
 }
 
 } // namespace deltaduck
+
+namespace deltaduck {
+
+TEST(SnapshotCache, ReusesAnUnchangedTableAndSeesEveryChange) {
+	TempDir dir;
+	auto root = dir.Path() / "t";
+	auto connection = OpenTestConnection();
+	WriteCommit(root, 0, {ProtocolAction(), MetadataAction({{"id", "long"}}), AddAction("a.parquet")});
+	SetModificationTimeMs(root / "_delta_log" / "00000000000000000000.json", 1700000000000);
+	auto first = delta::Snapshot::LoadCached(connection, root);
+	EXPECT_EQ(delta::Snapshot::LoadCached(connection, root), first); // the same snapshot, not a new replay
+	WriteCommit(root, 1, {AddAction("b.parquet")});
+	auto second = delta::Snapshot::LoadCached(connection, root);
+	EXPECT_EQ(second->Version(), 1);
+	EXPECT_EQ(second->Files().size(), 2u);
+	EXPECT_EQ(delta::Snapshot::LoadCached(connection, root, AtVersion(0)), first);
+	// Made anew at the same version: the newest log file was written at another time, so it is read again.
+	std::filesystem::remove_all(root);
+	WriteCommit(root, 0, {ProtocolAction(), MetadataAction({{"id", "long"}}), AddAction("c.parquet")});
+	SetModificationTimeMs(root / "_delta_log" / "00000000000000000000.json", 1700000005000);
+	auto remade = delta::Snapshot::LoadCached(connection, root);
+	ASSERT_EQ(remade->Files().size(), 1u);
+	EXPECT_EQ(remade->Files()[0].path, "c.parquet");
+}
+
+} // namespace deltaduck
