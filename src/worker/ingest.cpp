@@ -214,10 +214,14 @@ IngestResult Ingest(Connection &connection, const fs::path &data_dir, const Inge
 		throw;
 	}
 	stop_reporter();
-	if (!result.write.skipped) {
-		auto protocol = delta::Snapshot::Load(connection, data_dir / DELTA_DIR / request.table)->GetProtocol();
-		result.min_reader_version = protocol.min_reader_version;
-		result.min_writer_version = protocol.min_writer_version;
+	try {
+		if (!result.write.skipped) {
+			auto protocol = delta::Snapshot::Load(connection, data_dir / DELTA_DIR / request.table)->GetProtocol();
+			result.min_reader_version = protocol.min_reader_version;
+			result.min_writer_version = protocol.min_writer_version;
+		}
+	} catch (const std::exception &) {
+		// The write is committed: not knowing the protocol for the summary must not report it as failed.
 	}
 	result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 	return result;
