@@ -6,10 +6,14 @@
 #include "engine/connection.hpp"
 #include "engine/database.hpp"
 
+#include <cerrno>
+#include <cstring>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <thread>
+#include <unistd.h>
 
 namespace deltaduck::catalog {
 
@@ -65,6 +69,23 @@ Connection OpenFile(const fs::path &file, std::chrono::milliseconds wait) {
 	}
 }
 
+//! Creates the catalog file whole: made under a name of its own, then linked into place, which fails if
+//! another process got there first. A process opening the file while DuckDB was still writing its header would
+//! see "not a valid DuckDB database file".
+void CreateFile(const fs::path &file, std::chrono::milliseconds wait) {
+	auto temporary = file.parent_path() / (file.filename().string() + ".new-" + std::to_string(::getpid()) + "-" +
+	                                       std::to_string(std::random_device{}()));
+	OpenFile(temporary, wait).Execute(SCHEMA_SQL); // closing checkpoints: the file is complete
+	if (::link(temporary.c_str(), file.c_str()) != 0 && errno != EEXIST) {
+		int link_error = errno;
+		fs::remove(temporary);
+		throw IOError("cannot create catalog " + file.string() + ": " + std::strerror(link_error));
+	}
+	std::error_code ignored;
+	fs::remove(temporary, ignored);
+	fs::remove(temporary.string() + ".wal", ignored);
+}
+
 } // namespace
 
 std::unique_ptr<EmbeddedCatalog> EmbeddedCatalog::Open(const fs::path &file, std::chrono::milliseconds wait) {
@@ -74,6 +95,9 @@ std::unique_ptr<EmbeddedCatalog> EmbeddedCatalog::Open(const fs::path &file, std
 		throw IOError("cannot create catalog folder " + file.parent_path().string() + ": " + error.message());
 	}
 	std::lock_guard<std::mutex> lock(FileMutex(file));
+	if (!fs::exists(file, error)) {
+		CreateFile(file, wait);
+	}
 	OpenFile(file, wait).Execute(SCHEMA_SQL);
 	return std::unique_ptr<EmbeddedCatalog>(new EmbeddedCatalog(file, wait));
 }

@@ -78,6 +78,22 @@ TEST_F(LineageCommandTest, TwoProcessesShareOneCatalogWithoutLosingRecords) {
 	EXPECT_EQ(locations, (std::set<std::string>{"p1", "p2"}));
 }
 
+TEST_F(LineageCommandTest, ProcessesRacingToCreateTheCatalogAllStart) {
+	// The catalog file appears whole (linked into place), so a process never opens it half-written.
+	std::vector<pid_t> pids;
+	for (int round = 0; round < 20; round++) {
+		for (int side = 0; side < 2; side++) {
+			pids.push_back(StartDeltaDuck(
+			    {"query", "--data", (dir / ("data" + std::to_string(round))).string(), "--reply", "SELECT 1"}));
+		}
+	}
+	for (auto pid : pids) {
+		int status = 0;
+		ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+		EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+}
+
 TEST_F(LineageCommandTest, ExportWritesOpenLineageEventsThatValidate) {
 	auto data = dir / "data";
 	ASSERT_EQ(
