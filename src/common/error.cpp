@@ -26,6 +26,8 @@ std::string_view ErrorTypeName(ErrorType type) {
 		return "Interrupted";
 	case ErrorType::TIMEOUT:
 		return "Timeout";
+	case ErrorType::BUSY:
+		return "Busy";
 	case ErrorType::OUT_OF_MEMORY:
 		return "OutOfMemory";
 	case ErrorType::INTERNAL:
@@ -68,6 +70,8 @@ void ThrowError(ErrorType type, const std::string &message) {
 		throw InterruptedError(message);
 	case ErrorType::TIMEOUT:
 		throw TimeoutError(message);
+	case ErrorType::BUSY:
+		throw BusyError(message);
 	case ErrorType::OUT_OF_MEMORY:
 		throw OutOfMemoryError(message);
 	case ErrorType::INTERNAL:

@@ -18,6 +18,7 @@ enum class ErrorType {
 	PERMISSION,     // the request is not allowed (sandbox, authentication)
 	INTERRUPTED,    // cancelled by the user
 	TIMEOUT,        // a deadline passed
+	BUSY,           // too much work at once: try again later
 	OUT_OF_MEMORY,  // the memory limit was reached
 	INTERNAL        // a bug or an unexpected state
 };
@@ -59,6 +60,7 @@ DELTADUCK_ERROR_CLASS(IOError, IO)
 DELTADUCK_ERROR_CLASS(PermissionError, PERMISSION)
 DELTADUCK_ERROR_CLASS(InterruptedError, INTERRUPTED)
 DELTADUCK_ERROR_CLASS(TimeoutError, TIMEOUT)
+DELTADUCK_ERROR_CLASS(BusyError, BUSY)
 DELTADUCK_ERROR_CLASS(OutOfMemoryError, OUT_OF_MEMORY)
 DELTADUCK_ERROR_CLASS(InternalError, INTERNAL)
 

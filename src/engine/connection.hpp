@@ -110,6 +110,7 @@ public:
 	}
 
 private:
+	friend class Appender;
 	Connection(std::shared_ptr<Database> database, duckdb_connection connection)
 	    : database_(std::move(database)), connection_(connection) {
 	}

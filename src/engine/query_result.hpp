@@ -30,6 +30,10 @@ public:
 	uint64_t RowCount() const;
 	//! The column's vector (engine internal; valid while the chunk lives).
 	duckdb_vector Column(uint64_t index) const;
+	//! The borrowed C handle (engine internal).
+	duckdb_data_chunk Get() const {
+		return chunk_;
+	}
 
 private:
 	duckdb_data_chunk chunk_;

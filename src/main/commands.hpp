@@ -21,5 +21,6 @@ void AddSampleCommand(CLI::App &app);
 void AddDeltaCommand(CLI::App &app);
 void AddIngestCommand(CLI::App &app);
 void AddLineageCommand(CLI::App &app);
+void AddServeCommand(CLI::App &app);
 
 } // namespace deltaduck

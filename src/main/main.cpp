@@ -26,6 +26,7 @@ int main(int argc, char **argv) {
 	deltaduck::AddDeltaCommand(app);
 	deltaduck::AddIngestCommand(app);
 	deltaduck::AddLineageCommand(app);
+	deltaduck::AddServeCommand(app);
 	try {
 		app.parse(argc, argv);
 	} catch (const CLI::ParseError &e) {

@@ -112,7 +112,7 @@ std::optional<Downsample> DownsampleChart(Connection &connection, const std::str
 	return downsample;
 }
 
-void WriteTable(JsonWriter &json, const ResultSlice &slice, std::optional<uint64_t> total_rows) {
+void WriteTable(JsonWriter &json, const ResultSlice &slice, std::optional<uint64_t> total_rows, uint64_t first_index) {
 	const auto &columns = slice.Columns();
 	json.BeginObject();
 	json.Key("headers");
@@ -137,7 +137,7 @@ void WriteTable(JsonWriter &json, const ResultSlice &slice, std::optional<uint64
 	for (uint64_t row = 0; row < slice.RowCount(); row++) {
 		json.BeginObject();
 		json.Key("index");
-		json.UInt(row);
+		json.UInt(first_index + row);
 		for (size_t col = 0; col < columns.size(); col++) {
 			json.Key(columns[col].key);
 			json.Raw(slice.Cell(row, col));

@@ -54,8 +54,10 @@ std::optional<Downsample> DownsampleChart(Connection &connection, const std::str
 std::string SizeMessage(std::optional<uint64_t> total_rows, uint64_t lower_bound, size_t columns);
 
 //! Writes data.table: the original's {"headers", "items"} (an `index` column first, values typed) plus
-//! "columns" (name, key, type), "row_count" (null when unknown), "rows_shown" and "truncated".
-void WriteTable(JsonWriter &json, const ResultSlice &slice, std::optional<uint64_t> total_rows);
+//! "columns" (name, key, type), "row_count" (null when unknown), "rows_shown" and "truncated". The `index` of the
+//! slice's first row is `first_index` (a window of a held result starts at its offset).
+void WriteTable(JsonWriter &json, const ResultSlice &slice, std::optional<uint64_t> total_rows,
+                uint64_t first_index = 0);
 
 //! Writes data.chart: the original's Chart.js {"labels", "datasets"} plus {"x", "series"} a chart library
 //! draws directly, and "downsampled": {"method", "from_rows", "points"} when `downsample` is given.

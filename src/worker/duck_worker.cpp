@@ -10,10 +10,13 @@
 #include "worker/connection_pool.hpp"
 #include "worker/data_sandbox.hpp"
 #include "worker/delta_table_list.hpp"
+#include "worker/held_results.hpp"
 #include "worker/lineage_recorder.hpp"
 #include "worker/running_queries.hpp"
+#include "worker/table_details.hpp"
 
 #include <future>
+#include <limits>
 #include <mutex>
 #include <unistd.h>
 
@@ -34,28 +37,52 @@ namespace {
 //! Most rows a request may ask to render (the dashboard's slider goes to 10,000).
 constexpr int64_t MAX_RENDER = 100000;
 
-const json &Field(const json &args, const char *name) {
-	static const json NONE;
-	auto it = args.find(name);
-	return it == args.end() ? NONE : *it;
-}
-
-std::string RequireString(const json &args, const char *name) {
-	const auto &value = Field(args, name);
-	if (!value.is_string()) {
-		throw InvalidInputError(std::string("request_args.") + name +
-		                        (value.is_null() ? " is missing" : " must be a string"));
-	}
-	return value.get<std::string>();
-}
-
 //! One request's answer settings.
 struct AnswerRequest {
 	AnswerContents contents;
 	//! The kinds asked for, as the request spelled them (echoed in `response_contents`).
 	std::vector<std::string> content_names;
 	uint64_t render = 10;
+	//! Hold the whole result on the server (`keep`), for fetchrows and export.
+	bool keep = false;
 };
+
+//! A request as the worker runs it: its id as the client gave it, the id it runs under, where messages go.
+struct Call {
+	std::string request_id;
+	std::string run_id;
+	const Send &send;
+};
+
+//! A held result still being stored after the reply was sent: the rest of the rows drain into it.
+struct PendingHold {
+	std::unique_ptr<HeldResults::Writer> writer;
+	std::optional<QueryResult> rest;
+};
+
+//! An optional count argument from `low` to `high`.
+uint64_t CountArgument(const json &args, const char *name, uint64_t fallback, uint64_t low, uint64_t high) {
+	const auto &value = Field(args, name);
+	if (value.is_null()) {
+		return fallback;
+	}
+	if (!value.is_number_integer() || value.get<int64_t>() < int64_t(low) || value.get<uint64_t>() > high) {
+		throw InvalidInputError(std::string("request_args.") + name + " must be an integer from " +
+		                        std::to_string(low) + " to " + std::to_string(high) + ", got " + value.dump());
+	}
+	return value.get<uint64_t>();
+}
+
+bool FlagArgument(const json &args, const char *name) {
+	const auto &value = Field(args, name);
+	if (!value.is_null() && !value.is_boolean()) {
+		throw InvalidInputError(std::string("request_args.") + name + " must be true or false");
+	}
+	return value.is_boolean() && value.get<bool>();
+}
+
+//! Most rows one fetchrows window may hold.
+constexpr uint64_t MAX_WINDOW = 10000;
 
 AnswerRequest ParseAnswerRequest(const json &args) {
 	AnswerRequest request;
@@ -94,33 +121,8 @@ AnswerRequest ParseAnswerRequest(const json &args) {
 		}
 		request.render = render.get<uint64_t>();
 	}
+	request.keep = FlagArgument(args, "keep");
 	return request;
-}
-
-void WriteReplyHead(JsonWriter &json, const std::string &respond_to, const std::string &request_id) {
-	json.BeginObject();
-	json.Key("respond_to");
-	json.String(respond_to);
-	json.Key("request_id");
-	request_id.empty() ? json.Null() : json.String(request_id);
-}
-
-//! A reply whose whole answer is a message.
-std::string MessageReply(const std::string &respond_to, const std::string &request_id, const std::string &message) {
-	std::string out;
-	JsonWriter json(out);
-	WriteReplyHead(json, respond_to, request_id);
-	json.Key("response_contents");
-	json.BeginArray();
-	json.String("Message");
-	json.EndArray();
-	json.Key("data");
-	json.BeginObject();
-	json.Key("message");
-	json.String(message);
-	json.EndObject();
-	json.EndObject();
-	return out;
 }
 
 std::string FormatMs(int64_t ms) {
@@ -135,31 +137,6 @@ std::string FormatMs(int64_t ms) {
 }
 
 } // namespace
-
-std::string ErrorReply(const std::string &respond_to, const std::string &request_id, const std::exception &error) {
-	auto *typed = dynamic_cast<const Error *>(&error);
-	std::string out;
-	JsonWriter json(out);
-	WriteReplyHead(json, respond_to, request_id);
-	json.Key("error");
-	json.BeginObject();
-	json.Key("type");
-	json.String(ErrorTypeName(typed ? typed->Type() : ErrorType::INTERNAL));
-	json.Key("message");
-	json.String(error.what());
-	// The original's clients show a string: its wording, with the real cause.
-	auto detail = std::string("An unexpected error occurred: ") + error.what();
-	json.Key("detail");
-	json.String(detail);
-	json.EndObject();
-	json.Key("data");
-	json.BeginObject();
-	json.Key("message");
-	json.String(detail);
-	json.EndObject();
-	json.EndObject();
-	return out;
-}
 
 struct DuckWorker::Impl {
 	DuckWorkerOptions options;
@@ -188,16 +165,21 @@ struct DuckWorker::Impl {
 		return pool;
 	}
 
-	std::string Dispatch(const std::string &endpoint, const json &args, const std::string &request_id);
-	std::string QueryData(const json &args, const std::string &request_id);
+	std::string Dispatch(const std::string &endpoint, const json &args, const Call &call);
+	std::string QueryData(const json &args, const Call &call);
+	std::string FetchRows(const json &args, const std::string &request_id);
 	std::string CheckTable(const std::string &request_id);
 	std::string DuckConnect(const json &args, const std::string &request_id);
 	std::string Cancel(const json &args, const std::string &request_id);
 	//! Runs the `;`-separated statements of `sql` in order and writes the last one's answer as `data`.
+	//! `pending` (may be null) receives a held result whose rows may be stored after the reply.
 	void AnswerStatements(Connection &connection, const RunningQueries::Registration &registration,
-	                      const std::string &sql, const AnswerRequest &request, JsonWriter &json);
+	                      const std::string &sql, const AnswerRequest &request, JsonWriter &json,
+	                      PendingHold *pending = nullptr);
 	void AnswerRows(Connection &connection, const RunningQueries::Registration &registration, QueryResult result,
-	                const std::string &sql, const AnswerRequest &request, JsonWriter &json);
+	                const std::string &sql, const AnswerRequest &request, JsonWriter &json, PendingHold *pending);
+	//! Stores the rest of a held result, then sends its `held` message (an error one if it failed).
+	void FinishHold(const RunningQueries::Registration &registration, PendingHold &pending, const Call &call);
 	void RunPipeline(ConnectionPool &pool, const RunningQueries::Registration &registration, const std::string &text,
 	                 const AnswerRequest &request, JsonWriter &json);
 };
@@ -226,18 +208,34 @@ const std::string &DuckWorker::WorkerId() const {
 }
 
 std::string DuckWorker::Handle(const json &request) {
+	std::string reply;
+	Handle(
+	    request,
+	    [&](std::string message) {
+		    if (reply.empty()) {
+			    reply = std::move(message);
+		    }
+	    },
+	    "");
+	return reply;
+}
+
+bool DuckWorker::Cancel(const std::string &run_id) {
+	return impl_->running.Cancel(run_id);
+}
+
+std::optional<double> DuckWorker::Progress(const std::string &run_id) const {
+	return impl_->running.Progress(run_id);
+}
+
+void DuckWorker::Handle(const json &request, const Send &send, const std::string &run_id) {
 	std::string request_id;
 	std::string respond_to = "duck";
 	try {
 		if (!request.is_object()) {
 			throw InvalidInputError("a request must be a JSON object");
 		}
-		const auto &id = Field(request, "request_id");
-		if (id.is_string()) {
-			request_id = id.get<std::string>();
-		} else if (id.is_number()) {
-			request_id = id.dump();
-		}
+		request_id = RequestId(request);
 		auto endpoint = RequireString(request, "request_endpoint");
 		if (endpoint == "duckconnect") {
 			respond_to = "settings";
@@ -246,15 +244,33 @@ std::string DuckWorker::Handle(const json &request) {
 		if (!args.is_null() && !args.is_object()) {
 			throw InvalidInputError("request_args must be an object");
 		}
-		return impl_->Dispatch(endpoint, args.is_null() ? json::object() : args, request_id);
+		auto reply = impl_->Dispatch(endpoint, args.is_null() ? json::object() : args,
+		                             Call{request_id, run_id.empty() ? request_id : run_id, send});
+		if (!reply.empty()) {
+			send(std::move(reply));
+		}
 	} catch (const std::exception &e) {
-		return ErrorReply(respond_to, request_id, e);
+		send(ErrorReply(respond_to, request_id, e));
 	}
 }
 
-std::string DuckWorker::Impl::Dispatch(const std::string &endpoint, const json &args, const std::string &request_id) {
+std::string DuckWorker::Impl::Dispatch(const std::string &endpoint, const json &args, const Call &call) {
+	const auto &request_id = call.request_id;
 	if (endpoint == "querydata") {
-		return QueryData(args, request_id);
+		return QueryData(args, call);
+	}
+	if (endpoint == "fetchrows") {
+		return FetchRows(args, request_id);
+	}
+	if (endpoint == "tabledetails") {
+		RunningQueries::Registration registration(running, call.run_id);
+		auto lease = Pool()->Acquire(registration.Deadline());
+		auto details = TableDetails(*lease, options.data_dir, RequireString(args, "table"), *catalog);
+		return json{{"respond_to", "duck"},
+		            {"request_id", request_id.empty() ? json() : json(request_id)},
+		            {"response_contents", {"Message"}},
+		            {"data", {{"message", "Delta table " + details["name"].get<std::string>()}, {"details", details}}}}
+		    .dump();
 	}
 	if (endpoint == "checktable") {
 		return CheckTable(request_id);
@@ -266,15 +282,18 @@ std::string DuckWorker::Impl::Dispatch(const std::string &endpoint, const json &
 		return Cancel(args, request_id);
 	}
 	throw InvalidInputError("unknown duck endpoint: " + endpoint +
-	                        " (expected querydata, checktable, duckconnect or cancel)");
+	                        " (expected querydata, fetchrows, checktable, tabledetails, duckconnect or cancel)");
 }
 
-std::string DuckWorker::Impl::QueryData(const json &args, const std::string &request_id) {
+std::string DuckWorker::Impl::QueryData(const json &args, const Call &call) {
 	auto query = RequireString(args, "request_query");
 	auto request = ParseAnswerRequest(args);
+	if (request.keep && !options.held_results) {
+		throw UnsupportedError("this worker holds no results: request_args.keep is not available");
+	}
 	std::string out;
 	JsonWriter json(out);
-	WriteReplyHead(json, "duck", request_id);
+	WriteReplyHead(json, "duck", call.request_id);
 	json.Key("response_contents");
 	json.BeginArray();
 	for (const auto &name : request.content_names) {
@@ -282,26 +301,95 @@ std::string DuckWorker::Impl::QueryData(const json &args, const std::string &req
 	}
 	json.EndArray();
 	json.Key("data");
-	RunningQueries::Registration registration(running, request_id);
+	RunningQueries::Registration registration(running, call.run_id);
 	// One pool for the whole request: a duckconnect meanwhile does not split a pipeline over two databases.
 	auto pool = Pool();
 	try {
 		if (sql::IsPipeline(query)) {
 			RunPipeline(*pool, registration, query, request, json);
-		} else {
-			auto lease = pool->Acquire(registration.Deadline());
-			RunningQueries::Registration::Attachment attached(registration, *lease);
-			AnswerStatements(*lease, registration, query, request, json);
+			json.EndObject();
+			return out;
 		}
+		auto lease = pool->Acquire(registration.Deadline());
+		RunningQueries::Registration::Attachment attached(registration, *lease);
+		PendingHold pending;
+		AnswerStatements(*lease, registration, query, request, json, &pending);
+		json.EndObject();
+		if (!pending.rest) {
+			return out;
+		}
+		// The first rows go out now; the connection stays with the request while the rest is stored.
+		call.send(std::move(out));
+		FinishHold(registration, pending, call);
+		return "";
 	} catch (...) {
 		registration.Rethrow(std::current_exception());
 	}
+}
+
+void DuckWorker::Impl::FinishHold(const RunningQueries::Registration &registration, PendingHold &pending,
+                                  const Call &call) {
+	std::string out;
+	JsonWriter json(out);
+	WriteReplyHead(json, "duck", call.request_id);
+	json.Key("held");
+	json.BeginObject();
+	json.Key("result_id");
+	json.String(pending.writer->Id());
+	try {
+		try {
+			while (auto chunk = pending.rest->Fetch()) {
+				pending.writer->Append(chunk);
+			}
+			pending.rest.reset();
+			auto rows = pending.writer->Finish();
+			json.Key("row_count");
+			json.UInt(rows);
+			json.Key("complete");
+			json.Bool(true);
+		} catch (...) {
+			registration.Rethrow(std::current_exception());
+		}
+	} catch (const std::exception &e) {
+		auto *typed = dynamic_cast<const Error *>(&e);
+		json.Key("complete");
+		json.Bool(false);
+		json.Key("error");
+		json.BeginObject();
+		json.Key("type");
+		json.String(ErrorTypeName(typed ? typed->Type() : ErrorType::INTERNAL));
+		json.Key("message");
+		json.String(std::string("the result could not be held: ") + e.what());
+		json.EndObject();
+	}
+	json.EndObject();
+	json.EndObject();
+	call.send(std::move(out));
+}
+
+std::string DuckWorker::Impl::FetchRows(const json &args, const std::string &request_id) {
+	if (!options.held_results) {
+		throw UnsupportedError("this worker holds no results: fetchrows is not available");
+	}
+	auto id = RequireString(args, "result_id");
+	auto offset = CountArgument(args, "offset", 0, 0, std::numeric_limits<int64_t>::max());
+	auto limit = CountArgument(args, "limit", 100, 1, MAX_WINDOW);
+	std::string out;
+	JsonWriter json(out);
+	WriteReplyHead(json, "duck", request_id);
+	json.Key("response_contents");
+	json.BeginArray();
+	json.String("Table");
+	json.EndArray();
+	json.Key("data");
+	options.held_results->WriteWindow(json, id, offset, limit);
 	json.EndObject();
 	return out;
 }
 
 void DuckWorker::Impl::AnswerStatements(Connection &connection, const RunningQueries::Registration &registration,
-                                        const std::string &sql, const AnswerRequest &request, JsonWriter &json) {
+                                        const std::string &sql, const AnswerRequest &request, JsonWriter &json,
+                                        PendingHold *pending) {
 	auto statements = sql::IsQuackQuery(sql) ? std::vector<std::string>{sql::QuackSql(int64_t(request.render))}
 	                                         : sql::SplitStatements(sql);
 	if (statements.empty()) {
@@ -322,7 +410,7 @@ void DuckWorker::Impl::AnswerStatements(Connection &connection, const RunningQue
 		                 type == StatementType::PRAGMA || type == StatementType::CALL || type == StatementType::OTHER);
 		registration.Check();
 		if (last && has_rows) {
-			AnswerRows(connection, registration, std::move(result), expanded, request, json);
+			AnswerRows(connection, registration, std::move(result), expanded, request, json, pending);
 			return;
 		}
 		// Statements without rows run to completion; their answer is a message.
@@ -359,12 +447,31 @@ void DuckWorker::Impl::AnswerStatements(Connection &connection, const RunningQue
 
 void DuckWorker::Impl::AnswerRows(Connection &connection, const RunningQueries::Registration &registration,
                                   QueryResult result, const std::string &sql, const AnswerRequest &request,
-                                  JsonWriter &json) {
-	auto slice = ResultSlice::Read(result, request.render);
-	// Dropping the streaming result stops the query: the rows past the slice are never computed.
-	{ auto finished = std::move(result); }
-	registration.Check();
+                                  JsonWriter &json, PendingHold *pending) {
+	std::unique_ptr<HeldResults::Writer> writer;
+	if (request.keep) {
+		writer = options.held_results->Begin(result.Columns());
+	}
+	auto slice = ResultSlice::Read(result, request.render, [&](const DataChunk &chunk) {
+		if (writer) {
+			writer->Append(chunk);
+		}
+	});
 	auto total = slice.TotalRows();
+	// A chart's downsampling queries the connection again, so a held result is stored before it.
+	bool store_later = writer && !total && pending && !request.contents.chart;
+	if (store_later) {
+		pending->rest.emplace(std::move(result));
+	} else if (writer) {
+		while (auto chunk = result.Fetch()) {
+			writer->Append(chunk);
+		}
+		total = writer->Finish();
+	} else {
+		// Dropping the streaming result stops the query: the rows past the slice are never computed.
+		auto finished = std::move(result);
+	}
+	registration.Check();
 	auto layout = ChartLayout::Choose(slice.Columns());
 	std::optional<Downsample> downsample;
 	if (request.contents.chart && slice.Truncated()) {
@@ -376,6 +483,13 @@ void DuckWorker::Impl::AnswerRows(Connection &connection, const RunningQueries::
 		}
 	}
 	json.BeginObject();
+	if (writer) {
+		json.Key("result_id");
+		json.String(writer->Id());
+	}
+	if (store_later) {
+		pending->writer = std::move(writer);
+	}
 	if (request.contents.message) {
 		json.Key("message");
 		json.String(SizeMessage(total, slice.RowsSeen(), slice.Columns().size()));

@@ -1,15 +1,24 @@
 #pragma once
 
 #include "catalog/catalog.hpp"
+#include "worker/reply.hpp"
 
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 namespace deltaduck::worker {
+
+class HeldResults;
+
+//! Receives the messages of one request as they are ready: progress first, then the reply, then (for a held
+//! result still being stored) a last `{"request_id", "held": {...}}`.
+using Send = std::function<void(std::string message)>;
 
 //! How a duck worker runs.
 struct DuckWorkerOptions {
@@ -24,6 +33,8 @@ struct DuckWorkerOptions {
 	uint64_t memory_limit_bytes = 0;
 	//! Connections in the pool: how many requests run at once.
 	size_t connections = 8;
+	//! Where `keep` requests hold their results (none: `keep` is refused).
+	std::shared_ptr<HeldResults> held_results;
 };
 
 //! `host:pid`, the default worker id (unique per process: each holds its own in-memory tables).
@@ -41,6 +52,13 @@ public:
 	//! `{"respond_to", "request_id", "response_contents", "data"}`, or on failure `{"respond_to",
 	//! "request_id", "error": {"type", "message", "detail"}, "data": {"message"}}` with the real cause.
 	std::string Handle(const nlohmann::json &request);
+	//! Answers one request through `send`; returns once all its work is done. The request is registered under
+	//! `run_id` (unique per worker; empty: its request_id) for Cancel and Progress.
+	void Handle(const nlohmann::json &request, const Send &send, const std::string &run_id);
+	//! Cancels the request registered under `run_id`; false if none runs.
+	bool Cancel(const std::string &run_id);
+	//! DuckDB's progress (0-100, -1 unknown) of a running request.
+	std::optional<double> Progress(const std::string &run_id) const;
 
 	//! This worker's id.
 	const std::string &WorkerId() const;
@@ -50,8 +68,5 @@ private:
 	explicit DuckWorker(std::unique_ptr<Impl> impl);
 	std::unique_ptr<Impl> impl_;
 };
-
-//! Writes an error reply for a request that failed (also for failures outside a worker, such as bad JSON).
-std::string ErrorReply(const std::string &respond_to, const std::string &request_id, const std::exception &error);
 
 } // namespace deltaduck::worker

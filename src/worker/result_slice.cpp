@@ -45,7 +45,8 @@ std::vector<SliceColumn> DescribeColumns(const std::vector<ResultColumn> &column
 
 } // namespace
 
-ResultSlice ResultSlice::Read(QueryResult &result, uint64_t limit) {
+ResultSlice ResultSlice::Read(QueryResult &result, uint64_t limit,
+                              const std::function<void(const DataChunk &)> &observe) {
 	ResultSlice slice;
 	slice.columns_ = DescribeColumns(result.Columns());
 	slice.offsets_.push_back(0);
@@ -57,6 +58,9 @@ ResultSlice ResultSlice::Read(QueryResult &result, uint64_t limit) {
 		if (!chunk) {
 			slice.total_rows_ = slice.rows_seen_;
 			break;
+		}
+		if (observe) {
+			observe(chunk);
 		}
 		slice.rows_seen_ += chunk.RowCount();
 		rows.Bind(chunk);

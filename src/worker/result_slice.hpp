@@ -3,6 +3,7 @@
 #include "engine/query_result.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,7 +29,9 @@ struct SliceColumn {
 class ResultSlice {
 public:
 	//! Reads up to `limit` rows of `result`. If the result ends within the chunks read, the total is known.
-	static ResultSlice Read(QueryResult &result, uint64_t limit);
+	//! `observe` sees every chunk read, before it is sliced (to keep the whole result, say).
+	static ResultSlice Read(QueryResult &result, uint64_t limit,
+	                        const std::function<void(const DataChunk &)> &observe = nullptr);
 
 	const std::vector<SliceColumn> &Columns() const {
 		return columns_;

@@ -121,4 +121,19 @@ bool RunningQueries::Cancel(const std::string &request_id) {
 	return found;
 }
 
+std::optional<double> RunningQueries::Progress(const std::string &request_id) const {
+	std::lock_guard<std::mutex> lock(mutex_);
+	std::optional<double> progress;
+	for (const auto &[key, entry] : entries_) {
+		if (entry.request_id != request_id) {
+			continue;
+		}
+		progress = progress.value_or(-1);
+		for (auto *connection : entry.connections) {
+			progress = std::max(*progress, connection->Progress().percentage);
+		}
+	}
+	return progress;
+}
+
 } // namespace deltaduck::worker

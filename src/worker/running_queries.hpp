@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -60,6 +61,8 @@ public:
 
 	//! Interrupts every connection of the request; false if no such request runs.
 	bool Cancel(const std::string &request_id);
+	//! DuckDB's progress (0-100, -1 unknown) of the request's query; nothing if no such request runs.
+	std::optional<double> Progress(const std::string &request_id) const;
 
 private:
 	struct Entry {

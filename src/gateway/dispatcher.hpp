@@ -1,0 +1,33 @@
+#pragma once
+
+#include "worker/delta_worker.hpp"
+#include "worker/duck_worker.hpp"
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+namespace deltaduck::gateway {
+
+//! Hands requests to the workers of a role ("duck" or "delta"), wherever they run: in this process, behind
+//! HTTP or behind RabbitMQ.
+class Dispatcher {
+public:
+	virtual ~Dispatcher() = default;
+	//! Runs one request to its end, passing each of its messages (progress, reply, held) to `send`.
+	virtual void Call(const std::string &role, const nlohmann::json &request, const std::string &run_id,
+	                  const worker::Send &send) = 0;
+	//! Cancels the request running under `run_id`; false if none does.
+	virtual bool Cancel(const std::string &role, const std::string &run_id) = 0;
+	//! DuckDB's progress (0-100, -1 unknown) of a running request.
+	virtual std::optional<double> Progress(const std::string &role, const std::string &run_id) = 0;
+	//! The workers and their state: [{"id", "role", "transport", "status", ...}].
+	virtual nlohmann::json Workers() = 0;
+};
+
+//! The embedded default: one duck and one delta worker inside this process.
+std::unique_ptr<Dispatcher> OpenInprocDispatcher(std::unique_ptr<worker::DuckWorker> duck,
+                                                 std::unique_ptr<worker::DeltaWorker> delta);
+
+} // namespace deltaduck::gateway

@@ -1,0 +1,158 @@
+#include "worker/delta_worker.hpp"
+
+#include "common/error.hpp"
+#include "engine/connection.hpp"
+#include "engine/database.hpp"
+#include "worker/data_sandbox.hpp"
+#include "worker/ingest.hpp"
+#include "worker/running_queries.hpp"
+
+#include <mutex>
+
+namespace deltaduck::worker {
+
+using json = nlohmann::json;
+
+struct DeltaWorker::Impl {
+	DeltaWorkerOptions options;
+	std::shared_ptr<Database> database;
+	RunningQueries running;
+
+	explicit Impl(DeltaWorkerOptions options_p) : options(std::move(options_p)), running(options.time_limit) {
+	}
+	std::string IngestData(const json &args, const std::string &request_id, const std::string &run_id,
+	                       const Send &send);
+};
+
+DeltaWorker::DeltaWorker(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {
+}
+DeltaWorker::~DeltaWorker() = default;
+
+std::unique_ptr<DeltaWorker> DeltaWorker::Open(DeltaWorkerOptions options) {
+	auto impl = std::make_unique<Impl>(std::move(options));
+	SandboxOptions sandbox;
+	sandbox.for_writing = true;
+	sandbox.spill = true; // sources are checked SELECTs; large loads may need to spill
+	impl->database = OpenSandboxedDatabase(impl->options.data_dir, sandbox);
+	return std::unique_ptr<DeltaWorker>(new DeltaWorker(std::move(impl)));
+}
+
+bool DeltaWorker::Cancel(const std::string &run_id) {
+	return impl_->running.Cancel(run_id);
+}
+
+std::optional<double> DeltaWorker::Progress(const std::string &run_id) const {
+	return impl_->running.Progress(run_id);
+}
+
+void DeltaWorker::Handle(const json &request, const Send &send, const std::string &run_id) {
+	auto request_id = RequestId(request);
+	try {
+		if (!request.is_object()) {
+			throw InvalidInputError("a request must be a JSON object");
+		}
+		auto endpoint = RequireString(request, "request_endpoint");
+		const auto &args = Field(request, "request_args");
+		if (!args.is_object()) {
+			throw InvalidInputError("request_args must be an object");
+		}
+		if (endpoint == "ingestdata") {
+			send(impl_->IngestData(args, request_id, run_id.empty() ? request_id : run_id, send));
+		} else if (endpoint == "cancel") {
+			auto target = RequireString(args, "request_id");
+			if (!impl_->running.Cancel(target)) {
+				throw NotFoundError("no running request with id " + target);
+			}
+			send(MessageReply("delta", request_id, "Cancelled request " + target));
+		} else {
+			throw InvalidInputError("unknown delta endpoint: " + endpoint + " (expected ingestdata or cancel)");
+		}
+	} catch (const std::exception &e) {
+		send(ErrorReply("delta", request_id, e));
+	}
+}
+
+namespace {
+
+//! Sends progress no more often than every `interval`, and only when it moved.
+class ProgressMessages {
+public:
+	ProgressMessages(const Send &send, std::string request_id, std::chrono::milliseconds interval)
+	    : send_(send), request_id_(std::move(request_id)), interval_(interval) {
+	}
+	void operator()(const QueryProgress &progress, uint64_t input_bytes) {
+		auto now = std::chrono::steady_clock::now();
+		double fraction = progress.percentage < 0 ? 0 : progress.percentage / 100.0;
+		std::lock_guard<std::mutex> lock(mutex_);
+		if (fraction <= shown_ || now - last_ < interval_) {
+			return;
+		}
+		shown_ = fraction;
+		last_ = now;
+		// Files are measured in bytes; a query source only in DuckDB's percentage.
+		json message = {{"request_id", request_id_.empty() ? json() : json(request_id_)},
+		                {"respond_to", "delta"},
+		                {"progress", input_bytes
+		                                 ? json{{"done", uint64_t(fraction * double(input_bytes))},
+		                                        {"total", input_bytes},
+		                                        {"unit", "bytes"},
+		                                        {"rows", progress.rows_processed}}
+		                                 : json{{"done", int(fraction * 100)}, {"total", 100}, {"unit", "percent"}}}};
+		send_(message.dump());
+	}
+
+private:
+	const Send &send_;
+	std::string request_id_;
+	std::chrono::milliseconds interval_;
+	std::mutex mutex_;
+	double shown_ = 0;
+	std::chrono::steady_clock::time_point last_{};
+};
+
+} // namespace
+
+std::string DeltaWorker::Impl::IngestData(const json &args, const std::string &request_id, const std::string &run_id,
+                                          const Send &send) {
+	IngestRequest request;
+	request.source = RequireString(args, "request_folderpath");
+	request.table = RequireString(args, "request_tablename");
+	auto method =
+	    Field(args, "request_method").is_null() ? std::string("append") : RequireString(args, "request_method");
+	if (method != "overwrite" && method != "append" && method != "create" && method != "ignore") {
+		throw InvalidInputError("request_args.request_method must be overwrite, append, create or ignore, not " +
+		                        method);
+	}
+	request.options.mode = delta::ParseWriteMode(method);
+	request.naive_timestamps_utc = Field(args, "naive_timestamps") == "utc";
+	RunningQueries::Registration registration(running, run_id);
+	auto connection = Connection::Open(database);
+	RunningQueries::Registration::Attachment attached(registration, connection);
+	ProgressMessages progress(send, request_id, options.progress_interval);
+	IngestResult result;
+	try {
+		result = Ingest(connection, options.data_dir, request,
+		                [&](const QueryProgress &step, uint64_t input_bytes) { progress(step, input_bytes); });
+	} catch (...) {
+		registration.Rethrow(std::current_exception());
+	}
+	auto message = result.write.skipped ? "Nothing written to " + request.table + ": " + result.write.skip_reason
+	                                    : "DeltaLake stored as " + request.table;
+	json reply = {{"respond_to", "delta"},
+	              {"request_id", request_id.empty() ? json() : json(request_id)},
+	              {"response_contents", {"Message"}},
+	              {"data",
+	               {{"message", message},
+	                {"ingest",
+	                 {{"table", request.table},
+	                  {"version", result.write.version},
+	                  {"files", result.write.files},
+	                  {"rows", result.write.rows},
+	                  {"bytes", result.write.bytes},
+	                  {"input_bytes", result.input_bytes},
+	                  {"seconds", result.seconds},
+	                  {"skipped", result.write.skipped}}}}}};
+	return reply.dump();
+}
+
+} // namespace deltaduck::worker
