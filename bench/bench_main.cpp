@@ -11,9 +11,9 @@
 
 namespace deltaduck::bench {
 
-void Report(const std::string &name, double ours, double baseline, const std::string &unit) {
-	std::printf("BENCH %s ours=%.4f%s baseline=%.4f%s ratio=%.3f\n", name.c_str(), ours, unit.c_str(), baseline,
-	            unit.c_str(), ours / baseline);
+void Report(const std::string &name, double ours, double baseline, const std::string &unit, const std::string &extra) {
+	std::printf("BENCH %s ours=%.4f%s baseline=%.4f%s ratio=%.3f%s\n", name.c_str(), ours, unit.c_str(), baseline,
+	            unit.c_str(), ours / baseline, extra.empty() ? "" : (" " + extra).c_str());
 	std::fflush(stdout);
 }
 
@@ -48,7 +48,7 @@ double BestSeconds(int runs, const std::function<void()> &fn) {
 } // namespace deltaduck::bench
 
 int main(int argc, char **argv) {
-	// `deltaduck_bench [engine|delta|ingest|query]...` runs only those groups; no argument runs them all.
+	// `deltaduck_bench [engine|delta|ingest|query|gateway]...` runs only those groups; no argument runs them all.
 	auto wanted = [&](const char *group) {
 		if (argc < 2) {
 			return true;
@@ -72,6 +72,9 @@ int main(int argc, char **argv) {
 		}
 		if (wanted("query")) {
 			deltaduck::bench::RunQueryBenchmarks();
+		}
+		if (wanted("gateway")) {
+			deltaduck::bench::RunGatewayBenchmarks();
 		}
 	} catch (const std::exception &e) {
 		std::fprintf(stderr, "benchmark failed: %s\n", e.what());

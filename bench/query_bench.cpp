@@ -19,8 +19,6 @@ namespace deltaduck::bench {
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 
-namespace {
-
 //! A Delta table of `rows` rows (id, category, amount, label) under `<data>/deltalake/<name>`, written once.
 void MakeTable(const fs::path &data, const std::string &name, uint64_t rows) {
 	if (fs::exists(data / "deltalake" / name / "_delta_log" / "00000000000000000000.json")) {
@@ -42,6 +40,8 @@ void MakeTable(const fs::path &data, const std::string &name, uint64_t rows) {
 	                 std::to_string(rows) + ") t(i)";
 	worker::Ingest(connection, data, request);
 }
+
+namespace {
 
 //! One querydata request, answered as the JSON text a transport sends; throws if the reply is an error.
 std::string Ask(worker::DuckWorker &worker, const std::string &sql, const std::vector<std::string> &contents,

@@ -52,7 +52,15 @@ json Build() {
 	    {"properties",
 	     {{"request_folderpath", {{"type", "string"}, {"description", "a folder under raw/, a file, or a SELECT"}}},
 	      {"request_tablename", {{"type", "string"}}},
-	      {"request_method", {{"type", "string"}, {"enum", {"overwrite", "append", "create", "ignore"}}}}}}};
+	      {"request_method", {{"type", "string"}, {"enum", {"overwrite", "append", "create", "ignore"}}}},
+	      {"request_naive_timestamps",
+	       {{"type", "string"},
+	        {"enum", {"ntz", "utc"}},
+	        {"description", "naive CSV timestamps as timestamp_ntz (default) or as UTC timestamp"}}}}}};
+	json complete_args = {
+	    {"type", "object"},
+	    {"required", {"sql"}},
+	    {"properties", {{"sql", {{"type", "string"}, {"description", "the editor's text up to the cursor"}}}}}};
 	json paths = {
 	    {"/api/query",
 	     {{"post",
@@ -87,6 +95,15 @@ json Build() {
 	     {{"get", Operation("Download a held result whole", {{"200", download}},
 	                        {{"parameters",
 	                          {PathParameter("id"), QueryParameter("format", "csv or parquet", false, format)}}})}}},
+	    {"/api/folders",
+	     {{"get", Operation("The CSV folders under raw/ that ingest loads by name",
+	                        {{"200", JsonBody("{folders: [{name, files, bytes}]}")}})}}},
+	    {"/api/complete",
+	     {{"post",
+	       Operation("DuckDB's completions for SQL text up to the cursor",
+	                 {{"200", JsonBody("{suggestions: [{text, start}]}")}},
+	                 {{"requestBody",
+	                   {{"required", true}, {"content", {{"application/json", {{"schema", complete_args}}}}}}}})}}},
 	    {"/api/workers",
 	     {{"get", Operation("The workers and their state",
 	                        {{"200", JsonBody("{workers: [{id, role, transport, status}]}")}})}}},

@@ -19,9 +19,9 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-const std::set<std::string> DUCK_ENDPOINTS = {"querydata",   "fetchrows", "checktable", "tabledetails",
+const std::set<std::string> DUCK_ENDPOINTS = {"querydata",   "fetchrows", "checktable", "tabledetails", "complete",
                                               "duckconnect", "cancel",    "jobstatus",  "attach"};
-const std::set<std::string> DELTA_ENDPOINTS = {"ingestdata", "cancel", "jobstatus", "attach"};
+const std::set<std::string> DELTA_ENDPOINTS = {"ingestdata", "listfolders", "cancel", "jobstatus", "attach"};
 
 std::string RandomId() {
 	static std::mutex mutex;
@@ -572,6 +572,15 @@ bool Router::IsApiPath(const std::string &path) {
 
 namespace {
 
+//! A reply's `data` as the response body, or the reply's error with a status that fits.
+HttpResponse DataResponse(const std::string &reply) {
+	auto parsed = json::parse(reply);
+	if (parsed.contains("error")) {
+		return JsonResponse(HttpStatusFor(parsed["error"].value("type", "")), reply);
+	}
+	return JsonResponse(200, parsed["data"].dump());
+}
+
 json BodyObject(const HttpRequest &request) {
 	auto body = json::parse(request.body.empty() ? "{}" : request.body, nullptr, false);
 	if (!body.is_object()) {
@@ -682,6 +691,13 @@ HttpResponse Router::HandleHttp(const HttpRequest &request) {
 		if (auto id = PathPart(path, "/api/results/", "/export"); !id.empty() && method == "GET") {
 			auto format = request.query.count("format") ? request.query.at("format") : std::string("csv");
 			return answer(impl.Export(id, format));
+		}
+		if (path == "/api/folders" && method == "GET") {
+			return answer(DataResponse(impl.CallForRest("delta", "listfolders", json::object())));
+		}
+		if (path == "/api/complete" && method == "POST") {
+			auto body = BodyObject(request);
+			return answer(DataResponse(impl.CallForRest("duck", "complete", json{{"sql", body["sql"]}})));
 		}
 		if (path == "/api/workers" && method == "GET") {
 			return answer(JsonResponse(200, json{{"workers", impl.dispatcher.Workers()}}.dump()));

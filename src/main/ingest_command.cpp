@@ -124,11 +124,12 @@ void RunIngest(const IngestOptions &options) {
 void AddIngestCommand(CLI::App &app) {
 	auto options = std::make_shared<IngestOptions>();
 	auto *command = app.add_subcommand("ingest", "Load a CSV folder, a file or a query into a Delta table");
-	command->footer("The table is <data>/deltalake/<table>. Examples:\n"
-	                "  deltaduck ingest --source climate --table climate                 (all of raw/climate/*.csv)\n"
-	                "  deltaduck ingest --source climate --table climate --mode overwrite --partition-by city\n"
-	                "  deltaduck ingest --source \"SELECT city, avg(temperature) AS t FROM =(^)climate GROUP BY city\" "
-	                "--table city_means");
+	command->footer(
+	    "The table is <data>/deltalake/<table>. Examples:\n"
+	    "  deltaduck ingest --source climate --table climate                 (all of raw/climate/*.csv)\n"
+	    "  deltaduck ingest --source climate --table climate --mode overwrite\n"
+	    "  deltaduck ingest --source \"SELECT * FROM =(^)climate WHERE \\\"T (degC)\\\" > 25\" --table warm "
+	    "--mode create");
 	AddDataOption(*command, options->data);
 	command->add_option("--source", options->source, "A folder under raw/, a file in the data directory, or a query")
 	    ->required();

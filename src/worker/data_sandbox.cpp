@@ -62,6 +62,9 @@ std::shared_ptr<Database> OpenSandboxedDatabase(const fs::path &root, const Sand
 	if (!options.spill) {
 		config.temp_directory.clear();
 	}
+	if (options.autocomplete) {
+		config.extensions = {"autocomplete"};
+	}
 	if (options.threads) {
 		config.threads = options.threads;
 	}

@@ -33,6 +33,9 @@ struct SandboxOptions {
 	//! Whether operators may spill to a temp directory. DuckDB lets SQL read and write its temp directory
 	//! even in a sandbox (another query's spilled blocks), so the dashboard's databases do not spill.
 	bool spill = false;
+	//! Loads DuckDB's autocomplete extension (`sql_auto_complete`, for the dashboard's editor; it reads only
+	//! this database's catalog).
+	bool autocomplete = false;
 	//! 0 keeps the machine-sized defaults.
 	uint32_t threads = 0;
 	uint64_t memory_limit_bytes = 0;

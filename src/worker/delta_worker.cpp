@@ -1,12 +1,15 @@
 #include "worker/delta_worker.hpp"
 
+#include "common/data_layout.hpp"
 #include "common/error.hpp"
+#include "common/names.hpp"
 #include "engine/connection.hpp"
 #include "engine/database.hpp"
 #include "worker/data_sandbox.hpp"
 #include "worker/ingest.hpp"
 #include "worker/running_queries.hpp"
 
+#include <algorithm>
 #include <mutex>
 
 namespace deltaduck::worker {
@@ -22,6 +25,8 @@ struct DeltaWorker::Impl {
 	}
 	std::string IngestData(const json &args, const std::string &request_id, const std::string &run_id,
 	                       const Send &send);
+	//! `listfolders`: the CSV folders under raw/ that ingest can load by name.
+	std::string ListFolders(const std::string &request_id);
 };
 
 DeltaWorker::DeltaWorker(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {
@@ -58,6 +63,8 @@ void DeltaWorker::Handle(const json &request, const Send &send, const std::strin
 		}
 		if (endpoint == "ingestdata") {
 			send(impl_->IngestData(args, request_id, run_id.empty() ? request_id : run_id, send));
+		} else if (endpoint == "listfolders") {
+			send(impl_->ListFolders(request_id));
 		} else if (endpoint == "cancel") {
 			auto target = RequireString(args, "request_id");
 			if (!impl_->running.Cancel(target)) {
@@ -65,7 +72,8 @@ void DeltaWorker::Handle(const json &request, const Send &send, const std::strin
 			}
 			send(MessageReply("delta", request_id, "Cancelled request " + target));
 		} else {
-			throw InvalidInputError("unknown delta endpoint: " + endpoint + " (expected ingestdata or cancel)");
+			throw InvalidInputError("unknown delta endpoint: " + endpoint +
+			                        " (expected ingestdata, listfolders or cancel)");
 		}
 	} catch (const std::exception &e) {
 		send(ErrorReply("delta", request_id, e));
@@ -124,7 +132,11 @@ std::string DeltaWorker::Impl::IngestData(const json &args, const std::string &r
 		                        method);
 	}
 	request.options.mode = delta::ParseWriteMode(method);
-	request.naive_timestamps_utc = Field(args, "naive_timestamps") == "utc";
+	const auto &naive = Field(args, "request_naive_timestamps");
+	if (!naive.is_null() && naive != "utc" && naive != "ntz") {
+		throw InvalidInputError("request_args.request_naive_timestamps must be ntz or utc, not " + naive.dump());
+	}
+	request.naive_timestamps_utc = naive == "utc";
 	RunningQueries::Registration registration(running, run_id);
 	auto connection = Connection::Open(database);
 	RunningQueries::Registration::Attachment attached(registration, connection);
@@ -153,6 +165,43 @@ std::string DeltaWorker::Impl::IngestData(const json &args, const std::string &r
 	                  {"seconds", result.seconds},
 	                  {"skipped", result.write.skipped}}}}}};
 	return reply.dump();
+}
+
+std::string DeltaWorker::Impl::ListFolders(const std::string &request_id) {
+	namespace fs = std::filesystem;
+	json folders = json::array();
+	std::error_code error;
+	auto raw = options.data_dir / RAW_DIR;
+	std::vector<fs::path> paths;
+	for (fs::directory_iterator it(raw, error), end; !error && it != end; it.increment(error)) {
+		paths.push_back(it->path());
+	}
+	std::sort(paths.begin(), paths.end());
+	for (const auto &path : paths) {
+		auto name = path.filename().string();
+		std::error_code ignored;
+		if (!fs::is_directory(path, ignored)) {
+			continue;
+		}
+		try {
+			CheckName("folder name", name); // folders ingest could not load by name are not offered
+		} catch (const Error &) {
+			continue;
+		}
+		uint64_t files = 0, bytes = 0;
+		for (fs::directory_iterator file(path, ignored), end; !ignored && file != end; file.increment(ignored)) {
+			if (file->path().extension() == ".csv" && file->is_regular_file(ignored)) {
+				files++;
+				bytes += file->file_size(ignored);
+			}
+		}
+		folders.push_back({{"name", name}, {"files", files}, {"bytes", bytes}});
+	}
+	return json{{"respond_to", "delta"},
+	            {"request_id", request_id.empty() ? json() : json(request_id)},
+	            {"response_contents", json::array()},
+	            {"data", {{"folders", folders}}}}
+	    .dump();
 }
 
 } // namespace deltaduck::worker

@@ -17,6 +17,7 @@
 
 #include <future>
 #include <limits>
+#include <map>
 #include <mutex>
 #include <unistd.h>
 
@@ -59,6 +60,25 @@ struct PendingHold {
 	std::unique_ptr<HeldResults::Writer> writer;
 	std::optional<QueryResult> rest;
 };
+
+//! `"delta_versions": {name: version}`: the version of each `=(^)` table a query read, so that a permalink can
+//! pin them and read the same answer later. Nothing when it read none.
+void WriteDeltaVersions(JsonWriter &json, const std::vector<sql::DeltaRead> &reads) {
+	if (reads.empty()) {
+		return;
+	}
+	std::map<std::string, int64_t> versions;
+	for (const auto &read : reads) {
+		versions[read.name] = read.version;
+	}
+	json.Key("delta_versions");
+	json.BeginObject();
+	for (const auto &[name, version] : versions) {
+		json.Key(name);
+		json.Int(version);
+	}
+	json.EndObject();
+}
 
 //! An optional count argument from `low` to `high`.
 uint64_t CountArgument(const json &args, const char *name, uint64_t fallback, uint64_t low, uint64_t high) {
@@ -156,6 +176,7 @@ struct DuckWorker::Impl {
 		SandboxOptions sandbox;
 		sandbox.database_path = database_path;
 		sandbox.threads = options.threads;
+		sandbox.autocomplete = true;
 		sandbox.memory_limit_bytes = options.memory_limit_bytes;
 		return ConnectionPool::Open(OpenSandboxedDatabase(options.data_dir, sandbox), options.connections);
 	}
@@ -173,11 +194,14 @@ struct DuckWorker::Impl {
 	std::string Cancel(const json &args, const std::string &request_id);
 	//! Runs the `;`-separated statements of `sql` in order and writes the last one's answer as `data`.
 	//! `pending` (may be null) receives a held result whose rows may be stored after the reply.
+	//! `complete`: DuckDB's suggestions for the SQL text up to the cursor.
+	std::string Complete(const json &args, const Call &call);
 	void AnswerStatements(Connection &connection, const RunningQueries::Registration &registration,
 	                      const std::string &sql, const AnswerRequest &request, JsonWriter &json,
 	                      PendingHold *pending = nullptr);
 	void AnswerRows(Connection &connection, const RunningQueries::Registration &registration, QueryResult result,
-	                const std::string &sql, const AnswerRequest &request, JsonWriter &json, PendingHold *pending);
+	                const std::string &sql, const std::vector<sql::DeltaRead> &reads, const AnswerRequest &request,
+	                JsonWriter &json, PendingHold *pending);
 	//! Stores the rest of a held result, then sends its `held` message (an error one if it failed).
 	void FinishHold(const RunningQueries::Registration &registration, PendingHold &pending, const Call &call);
 	void RunPipeline(ConnectionPool &pool, const RunningQueries::Registration &registration, const std::string &text,
@@ -275,14 +299,46 @@ std::string DuckWorker::Impl::Dispatch(const std::string &endpoint, const json &
 	if (endpoint == "checktable") {
 		return CheckTable(request_id);
 	}
+	if (endpoint == "complete") {
+		return Complete(args, call);
+	}
 	if (endpoint == "duckconnect") {
 		return DuckConnect(args, request_id);
 	}
 	if (endpoint == "cancel") {
 		return Cancel(args, request_id);
 	}
-	throw InvalidInputError("unknown duck endpoint: " + endpoint +
-	                        " (expected querydata, fetchrows, checktable, tabledetails, duckconnect or cancel)");
+	throw InvalidInputError(
+	    "unknown duck endpoint: " + endpoint +
+	    " (expected querydata, fetchrows, checktable, tabledetails, complete, duckconnect or cancel)");
+}
+
+std::string DuckWorker::Impl::Complete(const json &args, const Call &call) {
+	auto text = RequireString(args, "sql");
+	if (text.size() > 100000) {
+		throw InvalidInputError("request_args.sql is longer than 100,000 characters");
+	}
+	RunningQueries::Registration registration(running, call.run_id);
+	auto lease = Pool()->Acquire(registration.Deadline());
+	json suggestions = json::array();
+	try {
+		// DuckDB's own autocomplete knows its keywords, functions, and the tables and columns of this database.
+		auto statement = lease->Prepare("SELECT suggestion, suggestion_start FROM sql_auto_complete($1) LIMIT 50");
+		statement.Bind(1, std::string_view(text));
+		auto result = statement.Execute();
+		auto slice = ResultSlice::Read(result, 50);
+		for (uint64_t row = 0; row < slice.RowCount(); row++) {
+			suggestions.push_back(
+			    {{"text", json::parse(slice.Cell(row, 0))}, {"start", json::parse(slice.Cell(row, 1))}});
+		}
+	} catch (...) {
+		registration.Rethrow(std::current_exception());
+	}
+	return json{{"respond_to", "duck"},
+	            {"request_id", call.request_id.empty() ? json() : json(call.request_id)},
+	            {"response_contents", json::array()},
+	            {"data", {{"suggestions", suggestions}}}}
+	    .dump();
 }
 
 std::string DuckWorker::Impl::QueryData(const json &args, const Call &call) {
@@ -396,11 +452,13 @@ void DuckWorker::Impl::AnswerStatements(Connection &connection, const RunningQue
 		throw InvalidInputError("no SQL statement given");
 	}
 	std::vector<std::string> warnings;
+	std::vector<sql::DeltaRead> all_reads;
 	for (size_t i = 0; i < statements.size(); i++) {
 		registration.Check();
 		UserStatement user(connection, options.data_dir, statements[i]);
 		const auto &reads = user.reads;
 		const auto &expanded = user.expanded;
+		all_reads.insert(all_reads.end(), reads.begin(), reads.end());
 		auto type = user.Type();
 		auto change = lineage.Before(connection, statements[i]);
 		auto result = user.Execute();
@@ -410,7 +468,7 @@ void DuckWorker::Impl::AnswerStatements(Connection &connection, const RunningQue
 		                 type == StatementType::PRAGMA || type == StatementType::CALL || type == StatementType::OTHER);
 		registration.Check();
 		if (last && has_rows) {
-			AnswerRows(connection, registration, std::move(result), expanded, request, json, pending);
+			AnswerRows(connection, registration, std::move(result), expanded, all_reads, request, json, pending);
 			return;
 		}
 		// Statements without rows run to completion; their answer is a message.
@@ -441,13 +499,14 @@ void DuckWorker::Impl::AnswerStatements(Connection &connection, const RunningQue
 			}
 			json.EndArray();
 		}
+		WriteDeltaVersions(json, all_reads);
 		json.EndObject();
 	}
 }
 
 void DuckWorker::Impl::AnswerRows(Connection &connection, const RunningQueries::Registration &registration,
-                                  QueryResult result, const std::string &sql, const AnswerRequest &request,
-                                  JsonWriter &json, PendingHold *pending) {
+                                  QueryResult result, const std::string &sql, const std::vector<sql::DeltaRead> &reads,
+                                  const AnswerRequest &request, JsonWriter &json, PendingHold *pending) {
 	std::unique_ptr<HeldResults::Writer> writer;
 	if (request.keep) {
 		writer = options.held_results->Begin(result.Columns());
@@ -502,6 +561,7 @@ void DuckWorker::Impl::AnswerRows(Connection &connection, const RunningQueries::
 		json.Key("chart");
 		WriteChart(json, slice, layout, downsample);
 	}
+	WriteDeltaVersions(json, reads);
 	json.EndObject();
 }
 

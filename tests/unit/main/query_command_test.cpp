@@ -88,8 +88,9 @@ TEST_F(QueryCommandTest, SampleWritesACsvFolderThatQueriesBack) {
 	EXPECT_EQ(result.status, 0) << result.err;
 	EXPECT_TRUE(std::filesystem::exists(data / "raw" / "climate" / "part-1.csv"));
 	result = Run({"query", "--data", data, "--format", "csv",
-	              "SELECT count(*) AS n, count(DISTINCT city) AS cities FROM read_csv('raw/climate/*.csv')"});
-	EXPECT_EQ(result.out, "n,cities\n200,4\n") << result.err;
+	              "SELECT count(*) AS n, typeof(min(\"Date Time\")) AS t, min(\"T (degC)\") > -40 AS cold, "
+	              "max(\"T (degC)\") < 45 AS hot FROM read_csv('raw/climate/*.csv')"});
+	EXPECT_EQ(result.out, "n,t,cold,hot\n200,TIMESTAMP,true,true\n") << result.err;
 	result = Run({"sample", "--data", data, "--folder", "../escape"});
 	EXPECT_NE(result.status, 0);
 	EXPECT_FALSE(std::filesystem::exists(dir / "escape"));
