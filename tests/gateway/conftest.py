@@ -67,6 +67,14 @@ def data_dir(tmp_path, binary):
     return make_data_dir(str(tmp_path / "data"))
 
 
+@pytest.fixture
+def bare_dir(tmp_path):
+    """An empty data directory, for a server whose test needs no tables."""
+    path = tmp_path / "bare"
+    path.mkdir()
+    return str(path)
+
+
 class Servers:
     """Servers a test starts itself; each must exit 0 at the end of the test unless the test says otherwise."""
 
