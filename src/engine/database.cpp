@@ -91,6 +91,12 @@ std::shared_ptr<Database> Database::Open(const DatabaseConfig &config) {
 	for (const auto &name : config.extensions) {
 		database->extension_errors_[name] = TryRun(connection, "LOAD " + QuoteLiteral(name)).value_or("");
 	}
+	for (const auto &statement : config.startup_sql) {
+		if (auto startup_failure = TryRun(connection, statement)) {
+			duckdb_disconnect(&connection);
+			throw IOError("cannot open database " + config.path + ": " + *startup_failure);
+		}
+	}
 	if (!config.allowed_directories.empty() || !config.allowed_paths.empty()) {
 		// Order matters: the allow lists are set first, then external access is switched off. DuckDB refuses
 		// to turn it back on, or to change the lists, while the database runs. Extensions were loaded above:

@@ -22,6 +22,11 @@ struct DatabaseConfig {
 	std::string extension_directory;
 	//! Extensions loaded at open; a missing one fails the feature that needs it, not the open.
 	std::vector<std::string> extensions;
+	//! Statements run once at open, after the extensions load and before file access is locked: ATTACH of a
+	//! server database, which SQL itself may not do afterwards.
+	std::vector<std::string> startup_sql;
+	//! The catalogs those statements attach, by name.
+	std::vector<std::string> attached;
 	//! Whether results keep the order of their input. Writers turn it off: DuckDB then streams large
 	//! COPYs in far less memory (row order means nothing in a Delta table).
 	bool preserve_insertion_order = true;

@@ -4,15 +4,6 @@
 
 namespace deltaduck::gateway {
 
-bool ConstantTimeEquals(const std::string &a, const std::string &b) {
-	unsigned char difference = a.size() == b.size() ? 0 : 1;
-	const std::string &reference = a.size() == b.size() ? b : a;
-	for (size_t i = 0; i < a.size(); i++) {
-		difference |= static_cast<unsigned char>(a[i] ^ reference[i]);
-	}
-	return difference == 0;
-}
-
 namespace {
 
 std::string CookieValue(const std::string &cookies, const std::string &name) {
@@ -72,10 +63,6 @@ std::optional<std::string> CheckOrigin(const AccessPolicy &policy, const HttpReq
 	}
 	return "pages from " + origin + " may not open this server's WebSocket (start it with --allow-origin " + origin +
 	       " to allow them)";
-}
-
-bool IsLoopback(const std::string &host) {
-	return host == "localhost" || host == "::1" || host == "[::1]" || host.rfind("127.", 0) == 0;
 }
 
 } // namespace deltaduck::gateway

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "common/access_token.hpp"
 #include "gateway/http_types.hpp"
 
 #include <optional>
@@ -7,6 +8,9 @@
 #include <vector>
 
 namespace deltaduck::gateway {
+
+using deltaduck::ConstantTimeEquals;
+using deltaduck::IsLoopback;
 
 //! Who may use the server: a token (required on any address but loopback) and the origins whose pages may
 //! open the WebSocket.
@@ -20,9 +24,6 @@ struct AccessPolicy {
 //! The cookie /login sets.
 constexpr const char *TOKEN_COOKIE = "deltaduck_token";
 
-//! Compares in time that depends only on the lengths, never on where the texts differ.
-bool ConstantTimeEquals(const std::string &a, const std::string &b);
-
 //! Why a request is refused, or nothing when it may pass: the token comes as `Authorization: Bearer <token>`
 //! or in the cookie. The reason names what was missing or wrong, never the expected token.
 std::optional<std::string> CheckToken(const AccessPolicy &policy, const HttpRequest &request);
@@ -30,8 +31,5 @@ std::optional<std::string> CheckToken(const AccessPolicy &policy, const HttpRequ
 //! Why a WebSocket upgrade from a page of another origin is refused, or nothing: a browser sends `Origin`;
 //! it must be the server's own (its `Host`) or an allowed one. Clients without `Origin` (scripts) pass.
 std::optional<std::string> CheckOrigin(const AccessPolicy &policy, const HttpRequest &request);
-
-//! Whether `host` (an address or name) is loopback: 127.0.0.0/8, ::1 or localhost.
-bool IsLoopback(const std::string &host);
 
 } // namespace deltaduck::gateway

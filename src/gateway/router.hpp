@@ -1,9 +1,9 @@
 #pragma once
 
-#include "gateway/dispatcher.hpp"
 #include "gateway/http_types.hpp"
 #include "gateway/metrics.hpp"
 #include "gateway/peer.hpp"
+#include "rpc/dispatcher.hpp"
 
 #include <chrono>
 #include <filesystem>
@@ -16,6 +16,8 @@ class HeldResults;
 }
 
 namespace deltaduck::gateway {
+
+using rpc::Dispatcher;
 
 struct RouterOptions {
 	//! Requests one socket may have running at once; more are answered with a Busy error.

@@ -1,9 +1,9 @@
 #pragma once
 
 #include "gateway/auth.hpp"
-#include "gateway/dispatcher.hpp"
 #include "gateway/metrics.hpp"
 #include "gateway/router.hpp"
+#include "rpc/dispatcher.hpp"
 
 #include <chrono>
 #include <cstdint>

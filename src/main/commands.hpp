@@ -22,5 +22,6 @@ void AddDeltaCommand(CLI::App &app);
 void AddIngestCommand(CLI::App &app);
 void AddLineageCommand(CLI::App &app);
 void AddServeCommand(CLI::App &app);
+void AddWorkerCommand(CLI::App &app);
 
 } // namespace deltaduck

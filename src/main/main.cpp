@@ -1,4 +1,5 @@
 #include "common/error.hpp"
+#include "main/cluster_options.hpp"
 #include "main/commands.hpp"
 
 #include <cstdlib>
@@ -27,7 +28,12 @@ int main(int argc, char **argv) {
 	deltaduck::AddIngestCommand(app);
 	deltaduck::AddLineageCommand(app);
 	deltaduck::AddServeCommand(app);
+	deltaduck::AddWorkerCommand(app);
+	std::string config_file;
+	app.add_option("--config", config_file, "A KEY=VALUE file of DELTADUCK_* settings (or $DELTADUCK_CONFIG)");
+	app.fallthrough();
 	try {
+		deltaduck::LoadConfigFile(argc, argv);
 		app.parse(argc, argv);
 	} catch (const CLI::ParseError &e) {
 		return app.exit(e);

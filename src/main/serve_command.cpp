@@ -1,7 +1,9 @@
-#include "catalog/embedded_catalog.hpp"
 #include "common/error.hpp"
 #include "gateway/server.hpp"
+#include "main/cluster_options.hpp"
 #include "main/commands.hpp"
+#include "rpc/amqp_dispatcher.hpp"
+#include "rpc/http_dispatcher.hpp"
 #include "worker/data_sandbox.hpp"
 #include "worker/held_results.hpp"
 
@@ -15,14 +17,22 @@ namespace fs = std::filesystem;
 
 namespace {
 
+//! A worker silent this long is dropped from the registry.
+constexpr std::chrono::seconds WORKER_SILENCE{10};
+
 struct ServeOptions {
 	DataOptions data;
+	ClusterOptions cluster;
+	//! HTTP workers' URLs (--workers http).
+	std::vector<std::string> duck_urls;
+	std::vector<std::string> delta_urls;
 	std::string listen = "127.0.0.1:8080";
 	std::string token;
 	std::string web;
 	std::string workers = "inproc";
 	std::vector<std::string> allow_origins;
 	int64_t query_timeout_s = 300;
+	int64_t grace_s = 30;
 	size_t max_message_bytes = size_t(1) << 20;
 	size_t max_send_queue_bytes = size_t(64) << 20;
 	size_t max_in_flight = 16;
@@ -46,34 +56,59 @@ fs::path DefaultWebDir() {
 	return fs::absolute("web/dist");
 }
 
-std::pair<std::string, uint16_t> SplitListen(const std::string &listen) {
-	auto colon = listen.rfind(':');
-	if (colon == std::string::npos) {
-		throw InvalidInputError("--listen must be HOST:PORT, got " + listen);
+//! Where the gateway's requests run: in this process, or on the workers of a cluster.
+std::unique_ptr<rpc::Dispatcher> OpenDispatcher(const ServeOptions &options, const fs::path &root,
+                                                const std::shared_ptr<worker::HeldResults> &held, size_t connections) {
+	auto request_timeout = std::chrono::seconds(options.query_timeout_s + options.grace_s + 30);
+	if (options.workers == "amqp") {
+		if (options.cluster.amqp_url.empty()) {
+			throw InvalidInputError("--workers amqp needs --amqp URL (or DELTADUCK_AMQP_URL)");
+		}
+		auto cluster = OpenCluster(options.cluster, root);
+		rpc::AmqpDispatcherOptions amqp;
+		amqp.url = options.cluster.amqp_url;
+		amqp.request_timeout = request_timeout;
+		std::function<nlohmann::json()> workers;
+		if (cluster.registry) {
+			workers = [registry = cluster.registry] { return registry->List(WORKER_SILENCE); };
+		}
+		return rpc::OpenAmqpDispatcher(amqp, workers);
 	}
-	auto host = listen.substr(0, colon);
-	if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
-		host = host.substr(1, host.size() - 2);
+	if (options.workers == "http") {
+		rpc::HttpDispatcherOptions http;
+		http.workers["duck"] = options.duck_urls;
+		http.workers["delta"] = options.delta_urls;
+		http.token = options.token;
+		http.request_timeout = request_timeout;
+		if (options.duck_urls.empty() || options.delta_urls.empty()) {
+			throw InvalidInputError("--workers http needs --duck-urls and --delta-urls (or DELTADUCK_DUCK_URLS and "
+			                        "DELTADUCK_DELTA_URLS): the workers' http://HOST:PORT addresses");
+		}
+		for (const auto &url : options.duck_urls) {
+			rpc::ParseWorkerUrl(url);
+		}
+		for (const auto &url : options.delta_urls) {
+			rpc::ParseWorkerUrl(url);
+		}
+		return rpc::OpenHttpDispatcher(http);
 	}
-	int port = -1;
-	try {
-		port = std::stoi(listen.substr(colon + 1));
-	} catch (const std::exception &) {
-	}
-	if (port < 0 || port > 65535) {
-		throw InvalidInputError("--listen port must be 0-65535, got " + listen.substr(colon + 1));
-	}
-	return {host == "localhost" ? "127.0.0.1" : host, static_cast<uint16_t>(port)};
+	auto cluster = OpenCluster(options.cluster, root);
+	worker::DuckWorkerOptions duck;
+	duck.data_dir = root;
+	duck.query_timeout = std::chrono::seconds(options.query_timeout_s);
+	duck.held_results = held;
+	duck.connections = connections;
+	duck.postgres = cluster.postgres_attach;
+	worker::DeltaWorkerOptions delta;
+	delta.data_dir = root;
+	delta.postgres = cluster.postgres_attach;
+	return rpc::OpenInprocDispatcher(worker::DuckWorker::Open(duck, cluster.catalog), worker::DeltaWorker::Open(delta));
 }
 
 void RunServe(ServeOptions options) {
-	if (options.workers != "inproc") {
-		throw UnsupportedError("--workers " + options.workers +
-		                       " is not available in this build yet: only the embedded workers (inproc) run");
-	}
 	gateway::ServerOptions server;
 	std::tie(server.host, server.port) = SplitListen(options.listen);
-	if (!gateway::IsLoopback(server.host) && options.token.empty()) {
+	if (!IsLoopback(server.host) && options.token.empty()) {
 		throw PermissionError("listening on " + server.host +
 		                      " (not loopback) needs an access token: pass --token or set DELTADUCK_TOKEN");
 	}
@@ -99,16 +134,7 @@ void RunServe(ServeOptions options) {
 	held_options.max_age = std::chrono::hours(options.held_hours);
 	auto held = worker::HeldResults::Open(held_options);
 
-	worker::DuckWorkerOptions duck;
-	duck.data_dir = root;
-	duck.query_timeout = std::chrono::seconds(options.query_timeout_s);
-	duck.held_results = held;
-	duck.connections = server.request_threads;
-	auto catalog = catalog::EmbeddedCatalog::Open(state / "catalog.duckdb");
-	worker::DeltaWorkerOptions delta;
-	delta.data_dir = root;
-	auto dispatcher = gateway::OpenInprocDispatcher(worker::DuckWorker::Open(duck, std::move(catalog)),
-	                                                worker::DeltaWorker::Open(delta));
+	auto dispatcher = OpenDispatcher(options, root, held, server.request_threads);
 
 	gateway::Server gateway(server, *dispatcher, held);
 	gateway.GetMetrics().AddGauge({"deltaduck_held_result_bytes", "Bytes of query results held on the server.", [held] {
@@ -138,10 +164,22 @@ void RunServe(ServeOptions options) {
 void AddServeCommand(CLI::App &app) {
 	auto options = std::make_shared<ServeOptions>();
 	auto *command = app.add_subcommand("serve", "Serve the dashboard: the web app, the WebSocket /ws and the REST API");
-	command->footer("Runs the duck and delta workers inside this process. Examples:\n"
+	command->footer("Runs the duck and delta workers inside this process unless --workers says otherwise. Examples:\n"
 	                "  deltaduck serve                                   (http://127.0.0.1:8080/, data in ./data)\n"
-	                "  deltaduck serve --listen 0.0.0.0:8080 --token \"$(openssl rand -hex 16)\"");
+	                "  deltaduck serve --listen 0.0.0.0:8080 --token \"$(openssl rand -hex 16)\"\n"
+	                "  deltaduck serve --workers amqp --amqp amqp://guest:guest@127.0.0.1:5672/ --postgres "
+	                "\"host=127.0.0.1 dbname=deltaduck user=deltaduck\"\n"
+	                "  deltaduck --config deploy/deltaduck.env.example serve");
 	AddDataOption(*command, options->data);
+	AddClusterOptions(*command, options->cluster);
+	command->add_option("--duck-urls", options->duck_urls, "HTTP duck workers (--workers http), comma-separated")
+	    ->delimiter(',')
+	    ->envname("DELTADUCK_DUCK_URLS");
+	command->add_option("--delta-urls", options->delta_urls, "HTTP delta workers (--workers http), comma-separated")
+	    ->delimiter(',')
+	    ->envname("DELTADUCK_DELTA_URLS");
+	command->add_option("--grace", options->grace_s, "Seconds a worker lets a cancelled request end (cluster)")
+	    ->capture_default_str();
 	command->add_option("--listen", options->listen, "HOST:PORT to listen on (port 0: any free port)")
 	    ->capture_default_str()
 	    ->envname("DELTADUCK_LISTEN");

@@ -2,8 +2,10 @@
 
 #include "common/data_layout.hpp"
 #include "common/error.hpp"
+#include "common/sql_quote.hpp"
 #include "sql/sql_scanner.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <optional>
 #include <set>
@@ -63,7 +65,12 @@ std::shared_ptr<Database> OpenSandboxedDatabase(const fs::path &root, const Sand
 		config.temp_directory.clear();
 	}
 	if (options.autocomplete) {
-		config.extensions = {"autocomplete"};
+		config.extensions.push_back("autocomplete");
+	}
+	if (options.postgres) {
+		config.extensions.push_back("postgres");
+		config.startup_sql.push_back("ATTACH " + QuoteLiteral(options.postgres->dsn) + " AS " + POSTGRES_CATALOG +
+		                             " (TYPE postgres, SCHEMA " + QuoteLiteral(options.postgres->schema) + ")");
 	}
 	if (options.threads) {
 		config.threads = options.threads;
@@ -103,15 +110,48 @@ namespace {
 //! Functions user SQL may not call: `query` runs SQL text (so no statement check would see it), and
 //! logging, which the locked configuration does not cover, would show one client's SQL to the next or, sent
 //! to a file, break every later statement.
+//! The postgres extension's own functions (`postgres_scan`, `postgres_query`, `postgres_execute`,
+//! `postgres_attach`, ...) reach any server with any credentials and run any SQL there: only the attached
+//! `postgres` catalog is for dashboard SQL.
 const std::set<std::string> FORBIDDEN_FUNCTIONS = {"query", "enable_logging", "disable_logging",
                                                    "truncate_duckdb_logs"};
 
 void RefuseForbiddenFunctions(const std::string &text) {
 	for (const auto &name : sql::CalledFunctions(text)) {
-		if (FORBIDDEN_FUNCTIONS.count(name)) {
+		if (FORBIDDEN_FUNCTIONS.count(name) || name.rfind("postgres_", 0) == 0) {
 			throw PermissionError("the function " + name + " is not allowed in dashboard SQL");
 		}
 	}
+}
+
+//! Whether the SQL names the attached PostgreSQL catalog: the word `postgres` (bare or quoted) outside strings
+//! and comments.
+bool NamesPostgres(const std::string &text) {
+	auto is_word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+	for (size_t i = 0; i < text.size();) {
+		auto token = sql::NextToken(text, i);
+		i = token.end;
+		std::string word;
+		if (token.kind == sql::TokenKind::QUOTED && text[token.begin] == '"' && token.end - token.begin >= 2) {
+			word = text.substr(token.begin + 1, token.end - token.begin - 2);
+		} else if (token.kind == sql::TokenKind::CODE && is_word(text[token.begin]) &&
+		           (token.begin == 0 || !is_word(text[token.begin - 1]))) {
+			auto end = token.begin;
+			while (end < text.size() && is_word(text[end])) {
+				end++;
+			}
+			word = text.substr(token.begin, end - token.begin);
+		}
+		if (word.size() == 8) {
+			for (auto &c : word) {
+				c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+			}
+			if (word == POSTGRES_CATALOG) {
+				return true;
+			}
+		}
+	}
+	return false;
 }
 
 //! The path a COPY ... TO, EXPORT DATABASE or ATTACH statement writes: its first string literal after TO
@@ -167,6 +207,11 @@ UserStatement::UserStatement(Connection &connection, const fs::path &data_dir, c
 PreparedStatement UserStatement::PrepareLast(Connection &connection, const fs::path &data_dir, const std::string &text,
                                              std::string &expanded, std::vector<sql::DeltaRead> &reads) {
 	RefuseForbiddenFunctions(text);
+	const auto &attached = connection.GetDatabase().Config().attached;
+	if (std::find(attached.begin(), attached.end(), POSTGRES_CATALOG) != attached.end() && NamesPostgres(text)) {
+		// DuckDB caches PostgreSQL's catalog: tables another worker made or re-created are seen after a refresh.
+		connection.Execute("CALL pg_clear_cache()");
+	}
 	expanded = sql::ExpandDeltaTables(connection, data_dir, text, &reads);
 	// DuckDB expands some statements into several (PIVOT without an IN list creates an ENUM type first): those
 	// before the last run here; each is checked like the user's own.
@@ -174,6 +219,10 @@ PreparedStatement UserStatement::PrepareLast(Connection &connection, const fs::p
 		if (statement.Type() == StatementType::LOAD) {
 			throw PermissionError("installing or loading DuckDB extensions is not allowed: the extensions "
 			                      "DeltaDuck ships are loaded already");
+		}
+		if (statement.Type() == StatementType::DETACH) {
+			throw PermissionError("DETACH is not allowed in dashboard SQL: the databases attached are the "
+			                      "workers' own");
 		}
 		RefuseWritesIntoDeltaTables(data_dir, text, statement.Type());
 	});

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,18 @@ std::filesystem::path RootAtDataDirectory(const std::string &data_dir);
 //! Throws PermissionError if a symlink under raw/ or deltalake/ leads outside `root` (canonical).
 void RefuseSymlinksLeading(const std::filesystem::path &root);
 
+//! PostgreSQL attached to a worker's database as the catalog `postgres`, for tables every worker shares.
+struct PostgresAttach {
+	//! libpq connection string, without a password: DuckDB shows attached databases' connection strings to SQL
+	//! (duckdb_databases()), so the password reaches libpq through PGPASSWORD instead.
+	std::string dsn;
+	//! The one schema dashboard SQL sees (`postgres.t` is `<schema>.t`).
+	std::string schema = "deltaduck";
+};
+
+//! The name user SQL gives the attached PostgreSQL database.
+constexpr const char *POSTGRES_CATALOG = "postgres";
+
 //! How a sandboxed database is opened.
 struct SandboxOptions {
 	//! ":memory:" or a database file inside the data directory.
@@ -36,6 +49,8 @@ struct SandboxOptions {
 	//! Loads DuckDB's autocomplete extension (`sql_auto_complete`, for the dashboard's editor; it reads only
 	//! this database's catalog).
 	bool autocomplete = false;
+	//! Attaches PostgreSQL as `postgres` before the sandbox closes (SQL itself can attach nothing).
+	std::optional<PostgresAttach> postgres;
 	//! 0 keeps the machine-sized defaults.
 	uint32_t threads = 0;
 	uint64_t memory_limit_bytes = 0;
@@ -48,7 +63,9 @@ std::shared_ptr<Database> OpenSandboxedDatabase(const std::filesystem::path &roo
 
 //! One statement of user SQL, prepared the one way the command line and the workers share: `=(^)`
 //! references expanded to Delta scans (the versions read recorded); refused with a PermissionError are
-//! INSTALL and LOAD of extensions, the functions `query` and `*_logging`, and writes into deltalake/.
+//! INSTALL and LOAD of extensions, ATTACH and DETACH, the functions `query`, `*_logging` and `postgres_*`, and
+//! writes into deltalake/. A statement naming `postgres` first refreshes what DuckDB knows of PostgreSQL's
+//! tables (other workers may have made or changed some).
 struct UserStatement {
 	UserStatement(Connection &connection, const std::filesystem::path &data_dir, const std::string &text);
 	StatementType Type() const {

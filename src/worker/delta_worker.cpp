@@ -38,6 +38,7 @@ std::unique_ptr<DeltaWorker> DeltaWorker::Open(DeltaWorkerOptions options) {
 	SandboxOptions sandbox;
 	sandbox.for_writing = true;
 	sandbox.spill = true; // sources are checked SELECTs; large loads may need to spill
+	sandbox.postgres = impl->options.postgres;
 	impl->database = OpenSandboxedDatabase(impl->options.data_dir, sandbox);
 	return std::unique_ptr<DeltaWorker>(new DeltaWorker(std::move(impl)));
 }
@@ -137,6 +138,20 @@ std::string DeltaWorker::Impl::IngestData(const json &args, const std::string &r
 		throw InvalidInputError("request_args.request_naive_timestamps must be ntz or utc, not " + naive.dump());
 	}
 	request.naive_timestamps_utc = naive == "utc";
+	// Idempotent ingests: a write whose txn version is not newer than the table's for the app id is skipped. The
+	// gateway of a cluster sets them, so an ingest delivered twice (its first worker died) is applied once.
+	const auto &app_id = Field(args, "txn_app_id");
+	if (!app_id.is_null()) {
+		const auto &version = Field(args, "txn_version");
+		if (!app_id.is_string() || !version.is_number_integer() || version.get<int64_t>() < 0) {
+			throw InvalidInputError("request_args.txn_app_id must be a string with txn_version a whole number >= 0");
+		}
+		request.options.transaction = delta::SetTransaction{app_id.get<std::string>(), version.get<int64_t>(), {}};
+	} else if (Field(args, "redelivered") == true) {
+		throw ConflictError("the worker that took this ingest stopped before answering, and it is not run again "
+		                    "without a txn_app_id (it may have been committed): check the table's history, then "
+		                    "send it again");
+	}
 	RunningQueries::Registration registration(running, run_id);
 	auto connection = Connection::Open(database);
 	RunningQueries::Registration::Attachment attached(registration, connection);

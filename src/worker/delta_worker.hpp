@@ -1,5 +1,6 @@
 #pragma once
 
+#include "worker/data_sandbox.hpp"
 #include "worker/reply.hpp"
 
 #include <chrono>
@@ -7,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 namespace deltaduck::worker {
@@ -21,6 +23,8 @@ struct DeltaWorkerOptions {
 	std::chrono::milliseconds time_limit{0};
 	//! Fewest milliseconds between two progress messages of one ingest.
 	std::chrono::milliseconds progress_interval{200};
+	//! PostgreSQL attached as `postgres` (shared tables of a cluster); none on a laptop.
+	std::optional<PostgresAttach> postgres;
 };
 
 //! The delta worker: answers the dashboard's `ingestdata` (load a CSV folder, a file or a query into a Delta

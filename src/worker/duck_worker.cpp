@@ -80,6 +80,30 @@ void WriteDeltaVersions(JsonWriter &json, const std::vector<sql::DeltaRead> &rea
 	json.EndObject();
 }
 
+//! A request its first worker took and never answered (it stopped) comes again: run it only if it cannot have
+//! changed anything, since the first run may have taken effect (the original replayed CREATEs).
+void RefuseUnlessReadOnly(Connection &connection, const std::string &query) {
+	std::vector<std::string> statements;
+	if (sql::IsQuackQuery(query)) {
+		return;
+	}
+	if (sql::IsPipeline(query)) {
+		for (const auto &step : sql::ParsePipeline(query)) {
+			statements.push_back(step.sql);
+		}
+	} else {
+		statements = sql::SplitStatements(query);
+	}
+	for (const auto &statement : statements) {
+		auto type = connection.Prepare(statement).Type();
+		if (type != StatementType::SELECT && type != StatementType::EXPLAIN) {
+			throw ConflictError(std::string("the worker that took this request stopped before answering, and it is "
+			                                "not run again because it changes data (") +
+			                    StatementTypeName(type) + "): check whether it took effect, then send it again");
+		}
+	}
+}
+
 //! An optional count argument from `low` to `high`.
 uint64_t CountArgument(const json &args, const char *name, uint64_t fallback, uint64_t low, uint64_t high) {
 	const auto &value = Field(args, name);
@@ -177,6 +201,7 @@ struct DuckWorker::Impl {
 		sandbox.database_path = database_path;
 		sandbox.threads = options.threads;
 		sandbox.autocomplete = true;
+		sandbox.postgres = options.postgres;
 		sandbox.memory_limit_bytes = options.memory_limit_bytes;
 		return ConnectionPool::Open(OpenSandboxedDatabase(options.data_dir, sandbox), options.connections);
 	}
@@ -361,6 +386,10 @@ std::string DuckWorker::Impl::QueryData(const json &args, const Call &call) {
 	// One pool for the whole request: a duckconnect meanwhile does not split a pipeline over two databases.
 	auto pool = Pool();
 	try {
+		if (Field(args, "redelivered") == true) {
+			auto lease = pool->Acquire(registration.Deadline());
+			RefuseUnlessReadOnly(*lease, query);
+		}
 		if (sql::IsPipeline(query)) {
 			RunPipeline(*pool, registration, query, request, json);
 			json.EndObject();

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "catalog/catalog.hpp"
+#include "worker/data_sandbox.hpp"
 #include "worker/reply.hpp"
 
 #include <chrono>
@@ -35,6 +36,8 @@ struct DuckWorkerOptions {
 	size_t connections = 8;
 	//! Where `keep` requests hold their results (none: `keep` is refused).
 	std::shared_ptr<HeldResults> held_results;
+	//! PostgreSQL attached as `postgres` (shared tables of a cluster); none on a laptop.
+	std::optional<PostgresAttach> postgres;
 };
 
 //! `host:pid`, the default worker id (unique per process: each holds its own in-memory tables).

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <unistd.h>
 
 namespace deltaduck::worker {
 
@@ -173,7 +174,15 @@ std::shared_ptr<HeldResults> HeldResults::Open(HeldResultsOptions options) {
 	auto config = DatabaseConfig::Defaults();
 	config.threads = std::min<uint32_t>(config.threads, 2);
 	config.memory_limit_bytes = std::min<uint64_t>(config.memory_limit_bytes, uint64_t(1) << 30);
-	config.temp_directory = (impl->options.dir / "spill").string();
+	// One spill folder per process (workers of a cluster share the store); those of processes gone are removed.
+	std::error_code ignored;
+	for (const auto &entry : fs::directory_iterator(impl->options.dir, ignored)) {
+		auto name = entry.path().filename().string();
+		if (name.rfind("spill-", 0) == 0 && !fs::exists("/proc/" + name.substr(6), ignored)) {
+			fs::remove_all(entry.path(), ignored);
+		}
+	}
+	config.temp_directory = (impl->options.dir / ("spill-" + std::to_string(getpid()))).string();
 	config.extensions.clear();
 	impl->database = Database::Open(config);
 	return std::shared_ptr<HeldResults>(new HeldResults(std::move(impl)));

@@ -3,19 +3,21 @@
 #include "worker/delta_worker.hpp"
 #include "worker/duck_worker.hpp"
 
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 
-namespace deltaduck::gateway {
+namespace deltaduck::rpc {
 
 //! Hands requests to the workers of a role ("duck" or "delta"), wherever they run: in this process, behind
 //! HTTP or behind RabbitMQ.
 class Dispatcher {
 public:
 	virtual ~Dispatcher() = default;
-	//! Runs one request to its end, passing each of its messages (progress, reply, held) to `send`.
+	//! Runs one request to its end, passing each of its messages (progress, reply, held) to `send`. `run_id`
+	//! is unique in this gateway; Cancel and Progress name the request by it.
 	virtual void Call(const std::string &role, const nlohmann::json &request, const std::string &run_id,
 	                  const worker::Send &send) = 0;
 	//! Cancels the request running under `run_id`; false if none does.
@@ -26,8 +28,21 @@ public:
 	virtual nlohmann::json Workers() = 0;
 };
 
+//! One worker role served by a process, as the transports call it (the duck or the delta worker).
+struct RoleHandler {
+	std::string role;
+	std::string worker_id;
+	//! Runs one request to its end; see DuckWorker::Handle.
+	std::function<void(const nlohmann::json &request, const worker::Send &send, const std::string &run_id)> handle;
+	std::function<bool(const std::string &run_id)> cancel;
+	std::function<std::optional<double>(const std::string &run_id)> progress;
+
+	static RoleHandler Duck(worker::DuckWorker &duck);
+	static RoleHandler Delta(worker::DeltaWorker &delta, std::string worker_id);
+};
+
 //! The embedded default: one duck and one delta worker inside this process.
 std::unique_ptr<Dispatcher> OpenInprocDispatcher(std::unique_ptr<worker::DuckWorker> duck,
                                                  std::unique_ptr<worker::DeltaWorker> delta);
 
-} // namespace deltaduck::gateway
+} // namespace deltaduck::rpc
