@@ -9,7 +9,7 @@ if [[ ! -f "$lock_stamp" || "$(cat "$lock_stamp")" != "$want" ]]; then
 	npm ci --no-audit --no-fund --loglevel=error
 	echo "$want" >"$lock_stamp"
 fi
-newest_source=$(find src index.html package.json vite.config.* -newer dist/index.html 2>/dev/null | head -n1 || true)
+newest_source=$(find src public index.html package.json package-lock.json tsconfig*.json vite.config.* -newer dist/index.html 2>/dev/null | head -n1 || true)
 if [[ ! -f dist/index.html || -n "$newest_source" ]]; then
 	npm run --silent build
 fi

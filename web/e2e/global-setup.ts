@@ -1,17 +1,27 @@
 // Starts one `deltaduck serve` on a throwaway data directory with the sample climate folder, and the Delta
 // table `climate` loaded from it, for all browser tests. The port is the one the server prints when ready.
 import { execFileSync, spawn } from 'node:child_process'
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { copyFileSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const web = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 
+let binary: string | null = null
+
+/**
+ * The server binary the tests run: a copy of DELTADUCK_BINARY (default build/deltaduck), so that a rebuild
+ * during the run cannot change the file under a running server. It finds libduckdb by its rpath.
+ */
 export function binaryPath(): string {
-  const binary = resolve(web, process.env.DELTADUCK_BINARY ?? '../build/deltaduck')
-  if (!existsSync(binary)) throw new Error(`no deltaduck binary at ${binary} (build it, or set DELTADUCK_BINARY)`)
-  return binary
+  if (binary) return binary
+  const built = resolve(web, process.env.DELTADUCK_BINARY ?? '../build/deltaduck')
+  if (!existsSync(built)) throw new Error(`no deltaduck binary at ${built} (build it, or set DELTADUCK_BINARY)`)
+  const copy = join(mkdtempSync(join(tmpdir(), 'deltaduck-e2e-bin-')), 'deltaduck')
+  copyFileSync(built, copy)
+  process.env.DELTADUCK_E2E_BINARY = copy
+  return (binary = copy)
 }
 
 export interface Served {
@@ -76,5 +86,6 @@ export default async function globalSetup() {
   return async () => {
     await server.stop()
     rmSync(data, { recursive: true, force: true })
+    rmSync(dirname(binary), { recursive: true, force: true })
   }
 }
