@@ -55,6 +55,21 @@ test('the table scrolls through a whole held result to row 50,000', async ({ pag
   await expect(row.locator('.dd-null')).toHaveCount(1)
   await expect(table.locator('[data-row="50001"]').getByRole('gridcell').nth(2)).toHaveText('odd')
   await shot(page, 'analysis-scroll-50000')
+
+  // The whole held result downloads as CSV: a header and every row.
+  const csv = await page.request.get((await page.getByRole('link', { name: 'CSV' }).getAttribute('href'))!)
+  expect(csv.status()).toBe(200)
+  const lines = (await csv.text()).trimEnd().split('\n')
+  expect(lines).toHaveLength(200_001)
+  expect(lines[0]).toBe('i,twice.i,odd or null')
+
+  // Sorting 200,000 rows runs the query again sorted on the server: descending puts the last row first.
+  await table.getByRole('button', { name: /^i, BIGINT/ }).click()
+  await expect(table.getByRole('columnheader', { name: /^i, BIGINT/ })).toHaveAttribute('aria-sort', 'ascending')
+  await table.getByRole('button', { name: /^i, BIGINT/ }).click()
+  await expect(table.getByRole('columnheader', { name: /^i, BIGINT/ })).toHaveAttribute('aria-sort', 'descending')
+  await expect(table.locator('[data-row="0"]').getByRole('gridcell').first()).toHaveText('199999')
+  await expect(page.getByTestId('table-summary')).toHaveText('200,000 rows · 3 columns')
 })
 
 test("bad SQL shows DuckDB's own error", async ({ page }) => {
@@ -79,5 +94,17 @@ test('Ctrl+Enter runs the statement under the cursor; completion offers Delta ta
 
   await typeSql(page, 'SELECT * FROM ')
   await page.keyboard.type('=(^)cl')
-  await expect(page.getByRole('option', { name: /=\(\^\)climate/ })).toBeVisible()
+  await page.getByRole('option', { name: /=\(\^\)climate/ }).click()
+  await expect(page.getByRole('textbox', { name: 'SQL Query' })).toHaveText('SELECT * FROM =(^)climate')
+
+  // Format keeps the Delta reference as written.
+  await typeSql(page, 'select "T (degC)" as t from =(^)climate@0 where t > 0')
+  await page.getByRole('button', { name: 'Format' }).click()
+  await expect
+    .poll(() => page.getByRole('textbox', { name: 'SQL Query' }).innerText())
+    .toBe('SELECT\n  "T (degC)" AS t\nFROM\n  =(^)climate@0\nWHERE\n  t > 0')
+
+  // The history has the statement that ran.
+  await page.getByRole('button', { name: 'History' }).click()
+  await expect(page.getByRole('list', { name: 'Query history' })).toContainText('SELECT 2 AS second_one')
 })

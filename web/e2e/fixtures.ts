@@ -8,14 +8,17 @@ import { fileURLToPath } from 'node:url'
 export const SHOTS = resolve(dirname(fileURLToPath(import.meta.url)), '../../build/e2e')
 mkdirSync(SHOTS, { recursive: true })
 
-export const test = base.extend({
+export const test = base.extend<{ consoleAllowed: RegExp | null }>({
+  /** Console messages a test provokes on purpose (the browser's own report of a refused request). */
+  consoleAllowed: [null, { option: true }],
   baseURL: async ({}, use) => {
     await use(process.env.DELTADUCK_E2E_URL)
   },
-  page: async ({ page }, use) => {
+  page: async ({ page, consoleAllowed }, use) => {
     const problems: string[] = []
     page.on('console', (message) => {
-      if (message.type() === 'error' || message.type() === 'warning') problems.push(`${message.type()}: ${message.text()} (${message.location().url})`)
+      const text = `${message.type()}: ${message.text()} (${message.location().url})`
+      if ((message.type() === 'error' || message.type() === 'warning') && !consoleAllowed?.test(text)) problems.push(text)
     })
     page.on('pageerror', (error) => problems.push(`page error: ${error.message}`))
     await use(page)

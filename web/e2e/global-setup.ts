@@ -16,6 +16,8 @@ let binary: string | null = null
  */
 export function binaryPath(): string {
   if (binary) return binary
+  // Test workers use the copy global setup made.
+  if (process.env.DELTADUCK_E2E_BINARY && existsSync(process.env.DELTADUCK_E2E_BINARY)) return (binary = process.env.DELTADUCK_E2E_BINARY)
   const built = resolve(web, process.env.DELTADUCK_BINARY ?? '../build/deltaduck')
   if (!existsSync(built)) throw new Error(`no deltaduck binary at ${built} (build it, or set DELTADUCK_BINARY)`)
   const copy = join(mkdtempSync(join(tmpdir(), 'deltaduck-e2e-bin-')), 'deltaduck')
@@ -30,8 +32,8 @@ export interface Served {
 }
 
 /** Runs `deltaduck serve` on a free loopback port; resolves once it prints that it is ready. */
-export function serve(data: string, log: string, extra: string[] = []): Promise<Served> {
-  const child = spawn(binaryPath(), ['serve', '--data', data, '--listen', '127.0.0.1:0', '--web', join(web, 'dist'), ...extra], {
+export function serve(data: string, log: string, extra: string[] = [], listen = '127.0.0.1:0'): Promise<Served> {
+  const child = spawn(binaryPath(), ['serve', '--data', data, '--listen', listen, '--web', join(web, 'dist'), ...extra], {
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   // Its request log, for a failing test to be read against.

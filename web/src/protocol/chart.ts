@@ -118,6 +118,7 @@ export function chartOption(model: ChartModel, kind: ChartKind, look: ChartLook)
     color: PALETTE,
     useUTC: true,
     animation: !many,
+    animationDuration: 300,
     textStyle: { color: look.text },
     legend: {
       type: 'scroll',
@@ -153,7 +154,8 @@ export function chartOption(model: ChartModel, kind: ChartKind, look: ChartLook)
     series: model.series.map((s) => ({
       name: s.name,
       type: kind,
-      data: s.points,
+      // A line joins points in x order, whatever the order of the rows.
+      data: kind === 'line' && model.xKind !== 'category' ? [...s.points].sort((a, b) => (a[0] as number) - (b[0] as number)) : s.points,
       showSymbol: kind !== 'line' || s.points.length < 100,
       symbolSize: kind === 'scatter' ? 5 : 4,
       smooth: kind === 'line' && !model.downsampled ? 0.2 : false,
