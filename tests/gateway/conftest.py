@@ -61,10 +61,17 @@ def server(shared_data):
     assert code == 0, f"the shared server exited with {code}: {srv.stderr_text()}"
 
 
+@pytest.fixture(scope="session")
+def template_data(tmp_path_factory, binary):
+    return make_data_dir(str(tmp_path_factory.mktemp("template-data")))
+
+
 @pytest.fixture
-def data_dir(tmp_path, binary):
-    """A fresh data directory with =(^)climate, for a server of the test's own."""
-    return make_data_dir(str(tmp_path / "data"))
+def data_dir(tmp_path, template_data):
+    """A fresh data directory with =(^)climate (a copy of one the binary made), for a server of the test's own."""
+    path = str(tmp_path / "data")
+    shutil.copytree(template_data, path, symlinks=True)
+    return path
 
 
 @pytest.fixture

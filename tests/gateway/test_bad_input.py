@@ -142,9 +142,9 @@ def test_request_id_is_echoed_as_given(server):
         assert reply["request_id"] == 7, f"numeric request_id 7 came back as {reply['request_id']!r}"
 
 
-def test_message_over_limit_closes_1009_and_server_keeps_serving(servers, data_dir):
+def test_message_over_limit_closes_1009_and_server_keeps_serving(servers, bare_dir):
     limit = 65536
-    srv = servers.start(data_dir, "--max-message-bytes", str(limit))
+    srv = servers.start(bare_dir, "--max-message-bytes", str(limit))
     with Client(srv.ws_url) as client:
         # Exactly at the limit: accepted (a comment pads the SQL).
         head = json.dumps(dict(SELECT_ONE, request_id="edge"))
@@ -188,9 +188,9 @@ def wait_alive(srv):
 
 
 @pytest.mark.parametrize("where", ["request_args", "request_contents", "request_to"])
-def test_deeply_nested_json_does_not_crash_the_server(servers, data_dir, where):
+def test_deeply_nested_json_does_not_crash_the_server(servers, bare_dir, where):
     """A message under the size limit made of nested arrays: answered with an error, never a crash."""
-    srv = servers.start(data_dir)
+    srv = servers.start(bare_dir)
     srv.expected_exit = None  # checked here, once: a crash is this test's failure, not a teardown error
     depth = 300000
     nested = "[" * depth + "]" * depth
@@ -215,8 +215,8 @@ def test_deeply_nested_json_does_not_crash_the_server(servers, data_dir, where):
     assert srv.stop() == 0
 
 
-def test_deeply_nested_json_body_over_rest_does_not_crash(servers, data_dir):
-    srv = servers.start(data_dir)
+def test_deeply_nested_json_body_over_rest_does_not_crash(servers, bare_dir):
+    srv = servers.start(bare_dir)
     srv.expected_exit = None
     depth = 300000
     body = '{"request_query":"SELECT 1","x":' + "[" * depth + "]" * depth + "}"
@@ -231,9 +231,9 @@ def test_deeply_nested_json_body_over_rest_does_not_crash(servers, data_dir):
     assert srv.stop() == 0
 
 
-def test_pings_keep_a_live_peer_and_silent_peer_is_closed(servers, data_dir):
+def test_pings_keep_a_live_peer_and_silent_peer_is_closed(servers, bare_dir):
     """Pings go out every half --idle-timeout; answered, the socket stays; unanswered, it is closed."""
-    srv = servers.start(data_dir, "--idle-timeout", "2")
+    srv = servers.start(bare_dir, "--idle-timeout", "2")
     sock, status, _, rest = raw_upgrade(srv.port)
     assert status == 101 and rest == b""
     sock.settimeout(DEADLINE)

@@ -161,9 +161,9 @@ def test_export_errors_are_json_with_fitting_status(server):
         assert cause in json.loads(body)["error"]["message"], (path, body)
 
 
-def test_expired_result_answers_not_found(servers, data_dir):
+def test_expired_result_answers_not_found(servers, bare_dir):
     """--held-bytes 1: holding a second result evicts the first (LRU); its id then answers NotFound, saying so."""
-    srv = servers.start(data_dir, "--held-bytes", "1")
+    srv = servers.start(bare_dir, "--held-bytes", "1")
     with Client(srv.ws_url) as client:
         ids = []
         for n in range(2):

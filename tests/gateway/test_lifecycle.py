@@ -131,10 +131,39 @@ def test_restart_keeps_catalog_and_held_results(servers, data_dir):
         assert [(r["Parent"], r["Query"]) for r in rows_after] == [(r["Parent"], r["Query"]) for r in rows_before]
         record = next(r for r in after["lineage"] if r["table"] == "restart_x")
         assert record["query"] == derived
-        assert {"=(^)climate@" + str(version), "=(^)climate"} & {p["name"] + (f"@{p['version']}" if p.get("version")
-                                                                              is not None else "")
-                                                                for p in record["parents"]} or record["parents"]
+        assert record["parents"] == [{"kind": "delta", "name": "=(^)climate", "version": version}]
         assert "=(^)climate" in {i["TableName"] for i in after["table"]["items"]}
+        before_record = next(r for r in before["lineage"] if r["table"] == "restart_x")
+        assert {k: v for k, v in record.items() if k != "gone"} == {k: v for k, v in before_record.items()
+                                                                     if k != "gone"}
         window = ok(client.call("duck", "fetchrows", {"result_id": held["result_id"], "offset": 249998, "limit": 5}))
         assert window["data"]["table"]["items"] == [{"index": 249998, "t": 249998 * 3},
                                                     {"index": 249999, "t": 249999 * 3}]
+
+
+def test_one_json_log_line_per_request(servers, bare_dir):
+    srv = servers.start(bare_dir, quiet=False)
+    with Client(srv.ws_url) as client:
+        ok(client.call("duck", "querydata", {"request_query": "SELECT * FROM range(7) t(i)",
+                                             "request_contents": ["Table"]}, request_id="logged-ok"))
+        error_of(client.call("duck", "querydata", {"request_query": "SELECT * FROM nowhere"},
+                             request_id="logged-error"))
+    srv.post_json("/api/query", {"request_query": "SELECT 1"})
+
+    def lines():
+        found = {}
+        for line in srv.stderr_text().splitlines():
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue
+            found[entry.get("request_id")] = entry
+        return found if {"logged-ok", "logged-error"} <= set(found) and len(found) >= 3 else None
+
+    found = wait_until(lines, message="the request log lines")
+    good, bad = found["logged-ok"], found["logged-error"]
+    for entry in (good, bad):
+        assert set(entry) >= {"run_id", "request_id", "endpoint", "ms", "outcome", "rows"}
+        assert entry["endpoint"] == "duck.querydata" and entry["ms"] >= 0
+    assert good["outcome"] == "ok" and good["rows"] == 7
+    assert bad["outcome"] == "error"

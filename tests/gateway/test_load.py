@@ -4,6 +4,8 @@ its send queue passes --max-send-queue-bytes, server memory bounded)."""
 import asyncio
 import json
 import random
+import statistics
+import time
 import socket
 
 import websockets
@@ -115,3 +117,24 @@ def test_reader_that_keeps_up_gets_every_big_reply(servers, bare_dir):
             items = ok(client.call("duck", "querydata", BIG_REPLY))["data"]["table"]["items"]
             assert len(items) == 1000 and items[-1]["i"] == 999
     assert metric(srv.metrics(), "deltaduck_websocket_closed_slow_total") == 0
+
+
+def test_replies_over_a_few_kilobytes_are_not_held_back(server):
+    """A 10 KB reply takes about as long as a 1 KB one. Replies written in several TCP segments must not wait for
+    the client's delayed ACK (Nagle's algorithm on the server's sockets adds ~40 ms per reply on Linux)."""
+    small = {"request_query": "SELECT i FROM range(20) t(i)", "request_contents": ["Table"], "request_render": 1000}
+    large = {"request_query": "SELECT i FROM range(400) t(i)", "request_contents": ["Table"], "request_render": 1000}
+    timings = {"small": [], "large": []}
+    with Client(server.ws_url) as client:
+        for _ in range(3):
+            ok(client.call("duck", "querydata", small))
+            ok(client.call("duck", "querydata", large))
+        for _ in range(15):  # interleaved, so that a busy moment of the machine hits both alike
+            for name, args in (("small", small), ("large", large)):
+                start = time.perf_counter()
+                reply = ok(client.call("duck", "querydata", args))
+                timings[name].append(time.perf_counter() - start)
+            assert len(reply["data"]["table"]["items"]) == 400
+    small_ms = statistics.median(timings["small"]) * 1000
+    large_ms = statistics.median(timings["large"]) * 1000
+    assert large_ms < small_ms + 20, f"10 KB replies take {large_ms:.1f} ms, 1 KB replies {small_ms:.1f} ms"
