@@ -15,16 +15,25 @@ test('the first page loads under 1 MB of compressed JS, all from its own server'
     if (url.origin !== baseURL && !url.protocol.startsWith('data')) foreign.push(request.url())
     if (request.resourceType() === 'script') scripts.add(url.pathname)
   })
-  const started = Date.now()
   await page.goto('/manage')
-  await expect(page.getByTestId('overview-table')).toContainText('=(^)climate')
+  // Measured in the page, every frame, from the start of the navigation.
+  const interactive = await page.waitForFunction(
+    () => {
+      const load = [...document.querySelectorAll('button')].find((b) => b.textContent?.trim() === 'Load')
+      const tables = document.querySelector('[data-testid="overview-table"]')?.textContent?.includes('=(^)climate')
+      const connected = document.querySelector('[data-testid="connection-status"]')?.textContent?.includes('Connected')
+      return load && tables && connected ? Math.round(performance.now()) : 0
+    },
+    undefined,
+    { polling: 'raf', timeout: 30_000 },
+  )
+  const ms = await interactive.jsonValue()
   await expect(page.getByTestId('lineage-graph')).toBeVisible()
-  const interactive = Date.now() - started
   await page.waitForLoadState('networkidle')
   let bytes = 0
   for (const path of scripts) bytes += gzipSync(readFileSync(join(dist, path))).length
-  info.annotations.push({ type: 'first load', description: `${scripts.size} scripts, ${(bytes / 1024).toFixed(0)} KiB gzip; tables and graph shown after ${interactive} ms` })
-  console.log(`first load: ${scripts.size} scripts, ${(bytes / 1024).toFixed(0)} KiB of gzip-compressed JS; tables and graph shown after ${interactive} ms`)
+  info.annotations.push({ type: 'first load', description: `${scripts.size} scripts, ${(bytes / 1024).toFixed(0)} KiB gzip; form, tables and connection ready ${ms} ms after navigation start` })
+  console.log(`first load: ${scripts.size} scripts, ${(bytes / 1024).toFixed(0)} KiB of gzip-compressed JS; form, tables and connection ready ${ms} ms after navigation start`)
   expect(foreign).toEqual([])
   expect(bytes).toBeLessThan(1024 * 1024)
 })

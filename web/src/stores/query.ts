@@ -361,9 +361,14 @@ export const useQueryStore = defineStore('query', () => {
       versions: {},
       versionsLookedUp: false,
     })
+    await attach(r)
+  }
+
+  /** Subscribes this socket to the run's job: its status now, and its answer (replayed if it already ended). */
+  async function attach(r: QueryRun): Promise<void> {
     try {
       const reply = await connection.request(
-        { request_to: 'duck', request_endpoint: 'attach', request_args: { job_id: saved.jobId } },
+        { request_to: 'duck', request_endpoint: 'attach', request_args: { job_id: r.jobId } },
         { timeout: 30_000 },
       )
       if (!isCurrent(r)) return
@@ -375,12 +380,32 @@ export const useQueryStore = defineStore('query', () => {
       }
     } catch (e) {
       if (!isCurrent(r)) return
+      // The connection went while attaching: the next one attaches again.
+      if (e instanceof RequestError && e.type === 'Disconnected') {
+        detached = true
+        return
+      }
       globalThis.sessionStorage?.removeItem(JOB_KEY)
-      r.error = { type: errorInfo(e).type, message: `The query that was running before the reload cannot be re-attached: ${errorInfo(e).message}` }
+      r.error = { type: errorInfo(e).type, message: `The running query cannot be re-attached: ${errorInfo(e).message}` }
       r.answered = true
       finish(r, 'failed')
     }
   }
+
+  // A background job outlives the socket, but its messages go to the sockets attached to it: after a
+  // reconnect, attach the new one.
+  let detached = false
+  watch(
+    () => connection.status,
+    (status) => {
+      const r = run.value
+      if (status === 'CLOSED' && r?.state === 'running' && r.jobId) detached = true
+      else if (status === 'OPEN' && detached) {
+        detached = false
+        if (r?.state === 'running' && r.jobId) void attach(r)
+      }
+    },
+  )
 
   async function cancel(): Promise<void> {
     const r = run.value

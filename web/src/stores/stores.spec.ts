@@ -134,6 +134,33 @@ describe('query store', () => {
     expect(query.run).toMatchObject({ state: 'done', message: 'Queried Result Size: 1, 1', serverMs: 900 })
   })
 
+  it('attaches the new socket to the running job after a reconnect', async () => {
+    vi.useFakeTimers()
+    try {
+      const query = useQueryStore()
+      FakeWebSocket.last.accept()
+      void query.submit('SELECT count(*) FROM range(100000000000)')
+      const first = server()
+      const id = first.last().request_id
+      first.reply({ request_id: id, job: { job_id: 'j5', state: 'running' } })
+      await vi.advanceTimersByTimeAsync(0)
+      first.socket.drop()
+      await vi.advanceTimersByTimeAsync(11_000)
+      expect(FakeWebSocket.instances).toHaveLength(2)
+      FakeWebSocket.last.accept()
+      await vi.advanceTimersByTimeAsync(0)
+      const second = server()
+      expect(second.find('attach')).toEqual([expect.objectContaining({ request_args: { job_id: 'j5' } })])
+      second.reply({ request_id: second.find('attach')[0].request_id, job: { job_id: 'j5', state: 'running', elapsed_ms: 12_000 } })
+      // The answer reaches the new socket under the request id the query was sent with.
+      second.reply({ job_id: 'j5', request_id: id, data: { message: 'Queried Result Size: 1, 1' } })
+      second.reply({ request_id: id, job: { job_id: 'j5', state: 'done', elapsed_ms: 13_000 } })
+      expect(query.run).toMatchObject({ state: 'done', message: 'Queried Result Size: 1, 1', serverMs: 13_000 })
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
   it('a job the server no longer knows ends the re-attached run with a reason', async () => {
     sessionStorage.setItem('deltaduck.query.job', JSON.stringify({ requestId: 'q-gone', jobId: 'j9', sql: 'SELECT 1', sent: 'SELECT 1', contents: ['Message'], render: 10, startedAt: 0 }))
     const query = useQueryStore()
