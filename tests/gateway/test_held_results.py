@@ -180,3 +180,23 @@ def test_expired_result_answers_not_found(servers, bare_dir):
         assert "not held" in error["message"] and "expire" in error["message"]
     status, _, body = srv.http("GET", f"/api/results/{ids[0]}/export")
     assert status == 404 and "not held" in json.loads(body)["error"]["message"]
+
+
+def test_fetchrows_while_the_result_is_still_being_stored(server):
+    """The first reply carries result_id before every row is stored; a window asked for meanwhile is answered (or
+    refused as not ready yet), never reported as expired."""
+    with Client(server.ws_url) as client:
+        client.send({"request_to": "duck", "request_endpoint": "querydata", "request_id": "storing",
+                     "request_args": {"request_query": "SELECT i, i*2 AS j FROM range(20000000) t(i)",
+                                      "request_contents": ["Table"], "request_render": 5, "keep": True}})
+        first = ok(client.reply("storing"))
+        result_id = first["data"]["result_id"]
+        early = client.call("duck", "fetchrows", {"result_id": result_id, "offset": 10, "limit": 3})
+        held = client.messages_for("storing", timeout=DEADLINE * 3, until=lambda m: "held" in m)[-1]["held"]
+    assert held["complete"] is True
+    if "error" in early:
+        message = early["error"]["message"]
+        assert early["error"]["type"] != "NotFound" and "run the query again" not in message, \
+            f"a result still being stored was reported as expired: {message}"
+    else:
+        assert [r["i"] for r in early["data"]["table"]["items"]] == [10, 11, 12]

@@ -5,6 +5,7 @@ import asyncio
 import json
 import random
 import statistics
+import threading
 import time
 import socket
 
@@ -138,3 +139,44 @@ def test_replies_over_a_few_kilobytes_are_not_held_back(server):
     small_ms = statistics.median(timings["small"]) * 1000
     large_ms = statistics.median(timings["large"]) * 1000
     assert large_ms < small_ms + 20, f"10 KB replies take {large_ms:.1f} ms, 1 KB replies {small_ms:.1f} ms"
+
+
+ENDLESS = "SELECT count(*) AS n FROM range(10000000000000)"
+
+
+def test_one_socket_at_its_limit_does_not_starve_the_others(servers, bare_dir):
+    """A socket running as many long queries as it may (--max-in-flight, 16 by default) must leave room for other
+    sockets' requests and for /healthz and /metrics."""
+    srv = servers.start(bare_dir, "--shutdown-grace", "2000")
+    hog = Client(srv.ws_url)
+    for k in range(16):
+        hog.send(request("duck", "querydata", {"request_query": ENDLESS}, f"hog{k}"))
+    hog.send(request("duck", "querydata", {"request_query": "SELECT 1"}, "one-too-many"))
+    assert hog.reply("one-too-many")["error"]["type"] == "Busy"  # all 16 are accepted by now
+    problems = []
+
+    def other_socket():
+        try:
+            with Client(srv.ws_url) as other:
+                reply = other.call("duck", "querydata", {"request_query": "SELECT 1 AS one",
+                                                         "request_contents": ["Table"]}, timeout=20)
+                if reply.get("data", {}).get("table", {}).get("items") != [{"index": 0, "one": 1}]:
+                    problems.append(f"another socket's SELECT 1 answered {reply}")
+        except TimeoutError:
+            problems.append("another socket's SELECT 1 got no answer in 20 s")
+
+    def probe(path):
+        try:
+            if srv.http("GET", path, timeout=20).status != 200:
+                problems.append(f"{path} did not answer 200")
+        except TimeoutError:
+            problems.append(f"{path} got no answer in 20 s")
+
+    probes = [threading.Thread(target=other_socket)] + [threading.Thread(target=probe, args=(p,))
+                                                         for p in ("/healthz", "/metrics")]
+    for thread in probes:
+        thread.start()
+    for thread in probes:
+        thread.join()
+    hog.close()  # cancels the 16
+    assert not problems, "; ".join(problems)

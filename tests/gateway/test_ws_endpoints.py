@@ -224,3 +224,23 @@ def test_tabledetails_on_duck(server, shared_data):
     names = [f["name"] for f in details["schema"]] if isinstance(details["schema"], list) else None
     assert names == [f.name for f in dt.schema().fields]
     assert error_of(missing)["type"] == "NotFound"
+
+
+def test_jobstatus_reports_duckdb_progress(servers, bare_dir):
+    srv = servers.start(bare_dir, *QUICK_STOP)
+    with Client(srv.ws_url) as client:
+        ok(client.query("CREATE TABLE progress_rows AS SELECT i FROM range(30000000) t(i)", timeout=DEADLINE * 2))
+        client.send(request("duck", "querydata", query_args(
+            "SELECT sum(length(md5(i::VARCHAR))) AS s FROM progress_rows", background=True), "slow-bg"))
+        job_id = client.reply("slow-bg")["job"]["job_id"]
+        seen = []
+
+        def progress_seen():
+            job = ok(client.call("duck", "jobstatus", {"job_id": job_id}))["job"]
+            assert job["state"] == "running", f"the job ended before any progress was seen: {job}, {seen}"
+            seen.append(job["progress"])
+            return job["progress"] is not None and 0 < job["progress"] < 100
+
+        wait_until(progress_seen, message="a progress percentage")
+        assert all(p is None or 0 <= p <= 100 for p in seen)
+        ok(client.call("duck", "cancel", {"job_id": job_id}))
