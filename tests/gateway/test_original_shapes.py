@@ -279,3 +279,27 @@ def test_error_reply_shape_carries_duckdb_cause(server):
     check_error_shape(reply, "duck", "e1")
     assert "no_such_table_here" in reply["error"]["message"]
     assert reply["error"]["type"] == "NotFound"
+
+
+def test_concurrent_appends_from_several_sockets_all_land(server, shared_data):
+    import threading
+
+    sql = "SELECT * FROM =(^)climate LIMIT 1000"
+    replies = []
+
+    def append():
+        with Client(server.ws_url) as client:
+            replies.append(client.call("delta", "ingestdata", {"request_folderpath": sql, "request_tablename":
+                                                               "concurrent_appends", "request_method": "append"},
+                                       timeout=300))
+
+    threads = [threading.Thread(target=append) for _ in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(replies) == 5
+    versions = sorted(ok(r)["data"]["ingest"]["version"] for r in replies)
+    assert versions == list(range(versions[0], versions[0] + 5))
+    assert oracle.scalar(shared_data, "SELECT count(*) FROM =(^)concurrent_appends") == 5 * 1000
+    assert oracle.delta_table(shared_data, "concurrent_appends").version() == versions[-1]

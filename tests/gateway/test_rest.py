@@ -206,3 +206,17 @@ def test_openapi_lists_exactly_the_routes_answered(server):
     assert "request_query" in query_schema["required"]
     export_params = {p["name"] for p in doc["paths"]["/api/export"]["get"]["parameters"]}
     assert export_params == {"query", "format"}
+
+
+def test_unknown_paths_do_not_grow_the_metrics(server):
+    """Metrics labels come from the server's own routes: requests for made-up paths (a scanner, a typo) must not
+    add series without bound."""
+    def series():
+        return len(server.metrics())
+
+    before = series()
+    for n in range(100):
+        assert server.http("GET", f"/api/made-up-{n}").status == 404
+        assert server.http("PATCH" if n % 2 else "POST", f"/api/other-{n}", b"{}").status in (404, 405)
+    grown = series() - before
+    assert grown < 50, f"200 requests for unknown paths added {grown} metric series"
