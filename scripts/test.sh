@@ -16,5 +16,8 @@ echo "== unit and conformance tests under AddressSanitizer + UndefinedBehaviorSa
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	ctest --test-dir "$asan" --output-on-failure -j 2 -L "unit|conformance"
 
+echo "== web app: Vitest and Playwright in Debian's chromium"
+DELTADUCK_BINARY="$root/$build/deltaduck" scripts/test_web.sh
+
 echo "== all suites ($build)"
 ctest --test-dir "$build" --output-on-failure -j 2

@@ -53,6 +53,9 @@ PGconn *Connect(const PgAddress &address) {
 		PQfinish(connection);
 		throw IOError("cannot connect to PostgreSQL (" + address.Redacted() + "): " + why);
 	}
+	// Notices ("relation already exists, skipping") are not failures: keep them out of the logs.
+	PQsetNoticeProcessor(
+	    connection, [](void *, const char *) {}, nullptr);
 	return connection;
 }
 

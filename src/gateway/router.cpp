@@ -135,6 +135,7 @@ struct Router::Impl {
 	std::map<std::string, Run> runs;             // run id -> request
 	std::map<uint64_t, size_t> socket_in_flight; // peer -> running requests
 	std::map<std::string, std::shared_ptr<Job>> jobs;
+	std::map<uint64_t, std::string> session_workers; // peer -> the duck worker holding its session
 	uint64_t next_run = 0;
 	std::mutex log_mutex;
 
@@ -149,9 +150,12 @@ struct Router::Impl {
 		return prefix + std::to_string(++next_run);
 	}
 
-	//! Runs one request to its end on this thread; counts and logs it.
-	void Execute(const std::string &role, const std::string &endpoint, const json &request, const std::string &run_id,
-	             const worker::Send &send);
+	//! Runs one request to its end on this thread; counts and logs it. Returns the worker that ran it.
+	std::string Execute(const std::string &role, const std::string &endpoint, const json &request,
+	                    const std::string &run_id, const worker::Send &send);
+	//! Runs a socket's request on its session's worker (session affinity), or anywhere when it has none yet.
+	void ExecuteForSocket(uint64_t peer, const std::string &role, const std::string &endpoint, json request,
+	                      const std::string &run_id, const worker::Send &send);
 	void StartForSocket(const std::shared_ptr<Peer> &peer, const std::string &role, const std::string &endpoint,
 	                    json request, const std::string &client_id);
 	std::shared_ptr<Job> StartJob(const std::shared_ptr<Peer> &peer, const std::string &role,
@@ -193,8 +197,8 @@ void Router::Impl::Log(const std::string &run_id, const std::string &request_id,
 	std::fputs(text.c_str(), stderr);
 }
 
-void Router::Impl::Execute(const std::string &role, const std::string &endpoint, const json &request,
-                           const std::string &run_id, const worker::Send &send) {
+std::string Router::Impl::Execute(const std::string &role, const std::string &endpoint, const json &request,
+                                  const std::string &run_id, const worker::Send &send) {
 	auto start = Clock::now();
 	metrics.in_flight++;
 	std::string error_type, rows = "null";
@@ -208,8 +212,9 @@ void Router::Impl::Execute(const std::string &role, const std::string &endpoint,
 		}
 		send(std::move(message));
 	};
+	std::string worker_id;
 	try {
-		dispatcher.Call(role, request, run_id, observe);
+		worker_id = dispatcher.Call(role, request, run_id, observe);
 	} catch (const std::exception &e) {
 		observe(worker::ErrorReply(role, worker::RequestId(request), e));
 	}
@@ -218,6 +223,52 @@ void Router::Impl::Execute(const std::string &role, const std::string &endpoint,
 	metrics.Record(role + "." + endpoint, Outcome(error_type), elapsed);
 	Log(run_id, worker::RequestId(request), role + "." + endpoint, double(elapsed.count()) / 1000, Outcome(error_type),
 	    rows);
+	return worker_id;
+}
+
+void Router::Impl::ExecuteForSocket(uint64_t peer, const std::string &role, const std::string &endpoint, json request,
+                                    const std::string &run_id, const worker::Send &send) {
+	std::string session_worker;
+	if (options.session_affinity && role == "duck") {
+		std::lock_guard<std::mutex> lock(mutex);
+		auto it = session_workers.find(peer);
+		session_worker = it == session_workers.end() ? "" : it->second;
+	}
+	auto &args = request["request_args"];
+	bool pinned = !session_worker.empty() && !args.contains("node") && endpoint != "fetchrows";
+	if (pinned) {
+		try {
+			if (!rpc::TargetNode(request).empty()) {
+				pinned = false; // a pipeline naming its node goes where it says
+			}
+		} catch (const Error &) {
+			pinned = false;
+		}
+	}
+	if (pinned) {
+		args["node"] = session_worker;
+	}
+	auto worker_id = Execute(role, endpoint, request, run_id, [&](std::string message) {
+		if (pinned && ErrorTypeOf(message) == "NotFound" && message.find("no duck worker named") != std::string::npos) {
+			// The session's worker is gone: say what that means instead of "no worker named ...".
+			{
+				std::lock_guard<std::mutex> lock(mutex);
+				session_workers.erase(peer);
+			}
+			message = worker::ErrorReply(role, worker::RequestId(request),
+			                             NotFoundError("the duck worker " + session_worker +
+			                                           " that held this connection's session is gone, and with it the "
+			                                           "tables created in its memory; the next request starts a new "
+			                                           "session on another worker"));
+		}
+		send(std::move(message));
+	});
+	if (options.session_affinity && role == "duck" && !worker_id.empty()) {
+		std::lock_guard<std::mutex> lock(mutex);
+		if (!session_workers.count(peer)) {
+			session_workers[peer] = worker_id;
+		}
+	}
 }
 
 void Router::Impl::StartForSocket(const std::shared_ptr<Peer> &peer, const std::string &role,
@@ -236,8 +287,8 @@ void Router::Impl::StartForSocket(const std::shared_ptr<Peer> &peer, const std::
 		runs[run_id] = {role, client_id, peer->Id()};
 	}
 	std::weak_ptr<Peer> weak = peer;
-	submit([this, weak, role, endpoint, request = std::move(request), run_id] {
-		Execute(role, endpoint, request, run_id, [&](std::string message) {
+	submit([this, weak, peer_id = peer->Id(), role, endpoint, request = std::move(request), run_id]() mutable {
+		ExecuteForSocket(peer_id, role, endpoint, std::move(request), run_id, [&](std::string message) {
 			if (auto peer = weak.lock()) {
 				peer->Send(std::move(message));
 			}
@@ -485,6 +536,7 @@ void Router::OnClose(uint64_t peer_id) {
 			}
 		}
 		impl_->socket_in_flight.erase(peer_id);
+		impl_->session_workers.erase(peer_id);
 	}
 	for (const auto &[role, run_id] : to_cancel) {
 		impl_->dispatcher.Cancel(role, run_id);

@@ -28,6 +28,9 @@ struct RouterOptions {
 	std::chrono::minutes job_retention{60};
 	//! One log line per request on stderr.
 	bool log_requests = true;
+	//! Sends a socket's duck requests to the worker that answered its first one, while that worker lives, so
+	//! in-memory tables it made stay reachable (a cluster; the embedded worker is always the same).
+	bool session_affinity = false;
 };
 
 //! Turns WebSocket messages and REST calls into worker requests, with the gateway's own endpoints: `cancel`

@@ -41,6 +41,7 @@ struct ServeOptions {
 	uint64_t held_bytes = uint64_t(20) << 30;
 	int64_t held_hours = 24;
 	bool quiet = false;
+	bool session_affinity = false;
 };
 
 //! The built web app beside the binary (build/deltaduck -> web/dist), else ./web/dist.
@@ -122,6 +123,7 @@ void RunServe(ServeOptions options) {
 	server.shutdown_grace = std::chrono::milliseconds(options.shutdown_grace_ms);
 	server.router.max_in_flight_per_socket = options.max_in_flight;
 	server.router.log_requests = !options.quiet;
+	server.router.session_affinity = options.session_affinity;
 
 	auto root = worker::RootAtDataDirectory(options.data.data_dir);
 	auto state = root / worker::STATE_DIR;
@@ -212,6 +214,10 @@ void AddServeCommand(CLI::App &app) {
 	command->add_option("--held-hours", options->held_hours, "Hours an unused held result is kept")
 	    ->capture_default_str();
 	command->add_flag("--quiet", options->quiet, "No log line per request");
+	command
+	    ->add_flag("--session-affinity", options->session_affinity,
+	               "Send each socket's queries to the duck worker that answered its first one, while it lives")
+	    ->envname("DELTADUCK_SESSION_AFFINITY");
 	command->callback([options] { RunServe(*options); });
 }
 

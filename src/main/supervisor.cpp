@@ -41,8 +41,9 @@ void Supervise(const std::function<void()> &work) {
 		if (pid == 0) {
 			std::signal(SIGTERM, SIG_DFL);
 			std::signal(SIGINT, SIG_DFL);
-			// A worker never outlives its supervisor (killed with -9, it cannot pass the signal on).
-			prctl(PR_SET_PDEATHSIG, SIGTERM);
+			// A worker never outlives its supervisor: a supervisor that is killed (it cannot pass a signal on) takes
+			// its worker down as a crash would; a clean stop goes through the forwarded SIGTERM instead.
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
 			int status = 0;
 			try {
 				work();

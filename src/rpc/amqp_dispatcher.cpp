@@ -4,46 +4,17 @@
 #include "common/log.hpp"
 #include "rpc/amqp_outbox.hpp"
 #include "rpc/amqp_protocol.hpp"
-#include "sql/pipeline.hpp"
 #include "worker/reply.hpp"
 
 #include <condition_variable>
 #include <future>
 #include <map>
-#include <set>
 #include <thread>
 
 namespace deltaduck::rpc {
 
 using json = nlohmann::json;
 using Clock = std::chrono::steady_clock;
-
-std::string TargetNode(const json &request) {
-	const auto &args = worker::Field(request, "request_args");
-	const auto &node = worker::Field(args, "node");
-	if (node.is_string()) {
-		return node.get<std::string>();
-	}
-	const auto &query = worker::Field(args, "request_query");
-	if (!query.is_string() || !sql::IsPipeline(query.get<std::string>())) {
-		return "";
-	}
-	std::set<std::string> nodes;
-	for (const auto &step : sql::ParsePipeline(query.get<std::string>())) {
-		if (step.node) {
-			nodes.insert(*step.node);
-		}
-	}
-	if (nodes.size() > 1) {
-		std::string list;
-		for (const auto &name : nodes) {
-			list += (list.empty() ? "" : ", ") + name;
-		}
-		throw InvalidInputError("a pipeline runs on one worker, but its steps name several nodes: " + list +
-		                        " (send the steps for each node as a pipeline of its own)");
-	}
-	return nodes.empty() ? "" : *nodes.begin();
-}
 
 namespace {
 
@@ -59,6 +30,8 @@ struct PendingCall {
 	std::string worker;
 	std::optional<double> progress;
 	bool cancel_requested = false;
+	//! When the worker's own queue was first found gone (the worker died); a redelivery clears it.
+	std::optional<Clock::time_point> worker_gone_since;
 	bool done = false;
 	//! Why it ended without its worker's last message (connection lost, cancelled while queued).
 	std::optional<std::string> failure;
@@ -79,12 +52,21 @@ public:
 		thread_.join();
 	}
 
-	void Call(const std::string &role, const json &request, const std::string &run_id,
-	          const worker::Send &send) override {
+	std::string Call(const std::string &role, const json &request, const std::string &run_id,
+	                 const worker::Send &send) override {
 		auto node = TargetNode(request);
 		auto queue = node.empty() ? SharedQueue(role) : OwnQueue(role, node);
 		auto generation = AwaitConnection();
 		CheckConsumed(role, node, queue);
+		json sent = request;
+		if (role == "delta" && worker::Field(sent, "request_endpoint") == "ingestdata" &&
+		    worker::Field(worker::Field(sent, "request_args"), "txn_app_id").is_null()) {
+			// A worker that dies after committing has its ingest delivered again: the txn makes the second run a
+			// no-op instead of a second copy of the rows.
+			sent["request_args"]["txn_app_id"] = "deltaduck-ingest-" + run_id + "-" + std::to_string(generation) + "-" +
+			                                     std::to_string(Clock::now().time_since_epoch().count());
+			sent["request_args"]["txn_version"] = 0;
+		}
 		auto call = std::make_shared<PendingCall>();
 		call->role = role;
 		call->request_id = worker::RequestId(request);
@@ -94,8 +76,7 @@ public:
 		pending_[run_id] = call;
 		lock.unlock();
 		AmqpMessage message{
-		    queue,         run_id, reply_queue_, AMQP_REQUEST, std::to_string(options_.request_timeout.count()),
-		    request.dump()};
+		    queue, run_id, reply_queue_, AMQP_REQUEST, std::to_string(options_.request_timeout.count()), sent.dump()};
 		outbox_.Push({std::move(message), std::nullopt, generation});
 		lock.lock();
 		bool finished = call->changed.wait_for(lock, options_.request_timeout, [&] { return call->done; });
@@ -109,6 +90,7 @@ public:
 		if (call->failure) {
 			ThrowError(call->failure_type, *call->failure);
 		}
+		return call->worker;
 	}
 
 	bool Cancel(const std::string &role, const std::string &run_id) override {
@@ -248,6 +230,7 @@ private:
 		auto call = it->second;
 		if (message.type == AMQP_STARTED) {
 			call->worker = json::parse(message.body, nullptr, false).value("worker", "");
+			call->worker_gone_since.reset();
 			if (call->cancel_requested) {
 				lock.unlock();
 				SendCancel(*call, message.correlation_id);
@@ -263,6 +246,42 @@ private:
 		} else if (message.type == AMQP_END) {
 			call->done = true;
 			call->changed.notify_all();
+		}
+	}
+
+	//! Fails calls whose worker died: its own queue is gone and no other worker took the request since.
+	void CheckWorkersAlive(AmqpConnection &connection) {
+		std::vector<std::pair<std::string, std::shared_ptr<PendingCall>>> calls;
+		{
+			std::lock_guard<std::mutex> lock(mutex_);
+			for (const auto &[run_id, call] : pending_) {
+				if (!call->worker.empty() && !call->done) {
+					calls.emplace_back(run_id, call);
+				}
+			}
+		}
+		auto now = Clock::now();
+		for (const auto &[run_id, call] : calls) {
+			std::string worker;
+			{
+				std::lock_guard<std::mutex> lock(mutex_);
+				worker = call->worker;
+			}
+			bool alive = connection.InspectQueue(INSPECT_CHANNEL, OwnQueue(call->role, worker)).has_value();
+			std::lock_guard<std::mutex> lock(mutex_);
+			if (alive || call->worker != worker) {
+				call->worker_gone_since.reset();
+				continue;
+			}
+			if (!call->worker_gone_since) {
+				call->worker_gone_since = now;
+			} else if (now - *call->worker_gone_since > std::chrono::seconds(5)) {
+				call->failure = "the " + call->role + " worker " + worker +
+				                " stopped while running this request, and no other worker took it over";
+				call->failure_type = ErrorType::IO;
+				call->done = true;
+				call->changed.notify_all();
+			}
 		}
 	}
 
@@ -291,7 +310,12 @@ private:
 			consumed_.clear();
 		}
 		connected_.notify_all();
+		auto last_check = Clock::now();
 		while (!stop_) {
+			if (Clock::now() - last_check > std::chrono::seconds(1)) {
+				last_check = Clock::now();
+				CheckWorkersAlive(connection);
+			}
 			outbox_.Wait(connection, std::chrono::milliseconds(500));
 			outbox_.Flush(connection, CHANNEL, generation);
 			std::deque<std::function<void(AmqpConnection &)>> tasks;

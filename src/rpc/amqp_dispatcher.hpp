@@ -28,8 +28,4 @@ struct AmqpDispatcherOptions {
 std::unique_ptr<Dispatcher> OpenAmqpDispatcher(AmqpDispatcherOptions options,
                                                std::function<nlohmann::json()> workers = nullptr);
 
-//! The node a request targets: `request_args.node`, or the node every `-- node:` of a pipeline names; empty
-//! when it names none. InvalidInputError when a pipeline names several (each worker runs whole pipelines).
-std::string TargetNode(const nlohmann::json &request);
-
 } // namespace deltaduck::rpc

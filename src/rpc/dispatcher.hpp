@@ -16,10 +16,12 @@ namespace deltaduck::rpc {
 class Dispatcher {
 public:
 	virtual ~Dispatcher() = default;
-	//! Runs one request to its end, passing each of its messages (progress, reply, held) to `send`. `run_id`
-	//! is unique in this gateway; Cancel and Progress name the request by it.
-	virtual void Call(const std::string &role, const nlohmann::json &request, const std::string &run_id,
-	                  const worker::Send &send) = 0;
+	//! Runs one request to its end, passing each of its messages (progress, reply, held) to `send`, and
+	//! returns the id of the worker that ran it. `run_id` is unique in this gateway; Cancel and Progress name
+	//! the request by it. A request naming a worker (`request_args.node`) that does not exist fails at once
+	//! with a NotFoundError.
+	virtual std::string Call(const std::string &role, const nlohmann::json &request, const std::string &run_id,
+	                         const worker::Send &send) = 0;
 	//! Cancels the request running under `run_id`; false if none does.
 	virtual bool Cancel(const std::string &role, const std::string &run_id) = 0;
 	//! DuckDB's progress (0-100, -1 unknown) of a running request.
@@ -40,6 +42,10 @@ struct RoleHandler {
 	static RoleHandler Duck(worker::DuckWorker &duck);
 	static RoleHandler Delta(worker::DeltaWorker &delta, std::string worker_id);
 };
+
+//! The node a request targets: `request_args.node`, or the node every `-- node:` of a pipeline names; empty
+//! when it names none. InvalidInputError when a pipeline names several (each worker runs whole pipelines).
+std::string TargetNode(const nlohmann::json &request);
 
 //! The embedded default: one duck and one delta worker inside this process.
 std::unique_ptr<Dispatcher> OpenInprocDispatcher(std::unique_ptr<worker::DuckWorker> duck,

@@ -165,8 +165,8 @@ public:
 		health_thread_.join();
 	}
 
-	void Call(const std::string &role, const json &request, const std::string &run_id,
-	          const worker::Send &send) override {
+	std::string Call(const std::string &role, const json &request, const std::string &run_id,
+	                 const worker::Send &send) override {
 		auto node = TargetNode(request);
 		auto *endpoint = Choose(role, node);
 		{
@@ -191,6 +191,8 @@ public:
 			              (anything_received ? " during the request" : "") + ": " + e.code().message());
 		}
 		Finish(*endpoint, run_id);
+		std::lock_guard<std::mutex> lock(mutex_);
+		return endpoint->id;
 	}
 
 	bool Cancel(const std::string &role, const std::string &run_id) override {

@@ -71,6 +71,7 @@ std::shared_ptr<Database> OpenSandboxedDatabase(const fs::path &root, const Sand
 		config.extensions.push_back("postgres");
 		config.startup_sql.push_back("ATTACH " + QuoteLiteral(options.postgres->dsn) + " AS " + POSTGRES_CATALOG +
 		                             " (TYPE postgres, SCHEMA " + QuoteLiteral(options.postgres->schema) + ")");
+		config.attached.push_back(POSTGRES_CATALOG);
 	}
 	if (options.threads) {
 		config.threads = options.threads;
@@ -200,18 +201,22 @@ void RefuseWritesIntoDeltaTables(const fs::path &data_dir, const std::string &te
 
 } // namespace
 
-UserStatement::UserStatement(Connection &connection, const fs::path &data_dir, const std::string &text)
-    : prepared(PrepareLast(connection, data_dir, text, expanded, reads)) {
-}
-
-PreparedStatement UserStatement::PrepareLast(Connection &connection, const fs::path &data_dir, const std::string &text,
-                                             std::string &expanded, std::vector<sql::DeltaRead> &reads) {
+void CheckUserSql(Connection &connection, const std::string &text) {
 	RefuseForbiddenFunctions(text);
 	const auto &attached = connection.GetDatabase().Config().attached;
 	if (std::find(attached.begin(), attached.end(), POSTGRES_CATALOG) != attached.end() && NamesPostgres(text)) {
 		// DuckDB caches PostgreSQL's catalog: tables another worker made or re-created are seen after a refresh.
 		connection.Execute("CALL pg_clear_cache()");
 	}
+}
+
+UserStatement::UserStatement(Connection &connection, const fs::path &data_dir, const std::string &text)
+    : prepared(PrepareLast(connection, data_dir, text, expanded, reads)) {
+}
+
+PreparedStatement UserStatement::PrepareLast(Connection &connection, const fs::path &data_dir, const std::string &text,
+                                             std::string &expanded, std::vector<sql::DeltaRead> &reads) {
+	CheckUserSql(connection, text);
 	expanded = sql::ExpandDeltaTables(connection, data_dir, text, &reads);
 	// DuckDB expands some statements into several (PIVOT without an IN list creates an ENUM type first): those
 	// before the last run here; each is checked like the user's own.

@@ -61,6 +61,10 @@ struct SandboxOptions {
 //! network. Callers open their connections and then call Database::LockConfiguration.
 std::shared_ptr<Database> OpenSandboxedDatabase(const std::filesystem::path &root, const SandboxOptions &options = {});
 
+//! Checks user SQL before it is prepared: PermissionError for the functions `query`, `*_logging` and
+//! `postgres_*`; a statement naming `postgres` refreshes DuckDB's view of PostgreSQL's tables first.
+void CheckUserSql(Connection &connection, const std::string &text);
+
 //! One statement of user SQL, prepared the one way the command line and the workers share: `=(^)`
 //! references expanded to Delta scans (the versions read recorded); refused with a PermissionError are
 //! INSTALL and LOAD of extensions, ATTACH and DETACH, the functions `query`, `*_logging` and `postgres_*`, and

@@ -9,6 +9,7 @@
 #include "sql/delta_reference.hpp"
 #include "sql/delta_tables.hpp"
 #include "sql/pipeline.hpp"
+#include "worker/data_sandbox.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -151,6 +152,7 @@ std::string ResolveSource(Connection &connection, const fs::path &data_dir, cons
 			throw InvalidInputError("a query source must be one SELECT statement, got " +
 			                        std::to_string(statements.size()));
 		}
+		CheckUserSql(connection, statements[0]);
 		// A trailing line comment would swallow whatever the writer appends: it ends on a line of its own.
 		return sql::ExpandDeltaTables(connection, data_dir, statements[0] + "\n");
 	}

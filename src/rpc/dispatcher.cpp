@@ -1,9 +1,39 @@
-#include "common/error.hpp"
 #include "rpc/dispatcher.hpp"
+#include "common/error.hpp"
+#include "sql/pipeline.hpp"
+#include "worker/reply.hpp"
 
 #include <atomic>
+#include <set>
 
 namespace deltaduck::rpc {
+
+std::string TargetNode(const nlohmann::json &request) {
+	const auto &args = worker::Field(request, "request_args");
+	const auto &node = worker::Field(args, "node");
+	if (node.is_string()) {
+		return node.get<std::string>();
+	}
+	const auto &query = worker::Field(args, "request_query");
+	if (!query.is_string() || !sql::IsPipeline(query.get<std::string>())) {
+		return "";
+	}
+	std::set<std::string> nodes;
+	for (const auto &step : sql::ParsePipeline(query.get<std::string>())) {
+		if (step.node) {
+			nodes.insert(*step.node);
+		}
+	}
+	if (nodes.size() > 1) {
+		std::string list;
+		for (const auto &name : nodes) {
+			list += (list.empty() ? "" : ", ") + name;
+		}
+		throw InvalidInputError("a pipeline runs on one worker, but its steps name several nodes: " + list +
+		                        " (send the steps for each node as a pipeline of its own)");
+	}
+	return nodes.empty() ? "" : *nodes.begin();
+}
 
 RoleHandler RoleHandler::Duck(worker::DuckWorker &duck) {
 	return {"duck", duck.WorkerId(),
@@ -32,11 +62,17 @@ public:
 	                                                               {RoleHandler::Delta(*delta_, duck_->WorkerId())}} {
 	}
 
-	void Call(const std::string &role, const nlohmann::json &request, const std::string &run_id,
-	          const worker::Send &send) override {
+	std::string Call(const std::string &role, const nlohmann::json &request, const std::string &run_id,
+	                 const worker::Send &send) override {
 		auto &entry = Find(role);
+		auto node = TargetNode(request);
+		if (!node.empty() && node != entry.handler.worker_id) {
+			throw NotFoundError("no " + role + " worker named " + node + " (this server runs one, " +
+			                    entry.handler.worker_id + ")");
+		}
 		entry.handled++;
 		entry.handler.handle(request, send, run_id);
+		return entry.handler.worker_id;
 	}
 	bool Cancel(const std::string &role, const std::string &run_id) override {
 		return Find(role).handler.cancel(run_id);
