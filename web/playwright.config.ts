@@ -14,6 +14,8 @@ export default defineConfig({
   use: {
     headless: true,
     viewport: { width: 1280, height: 800 },
+    // Charts drawn at once (the app honours prefers-reduced-motion), so screenshots show them whole.
+    reducedMotion: 'reduce',
     actionTimeout: 30_000,
     navigationTimeout: 30_000,
     screenshot: 'only-on-failure',

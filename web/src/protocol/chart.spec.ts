@@ -77,10 +77,12 @@ describe('chart payload → chart', () => {
     expect(Object.values(option.legend.selected)).toEqual([true, true])
   })
 
-  it('draws the first series of many, the legend holding the rest', () => {
-    const many = { ...payload, series: Array.from({ length: MANY_SERIES + 2 }, (_, i) => ({ name: `s${i}`, type: 'DOUBLE', data: [1, 2, 3, 4, 5, 6] })) }
+  it('of many series, draws a few of comparable scale first, the legend holding the rest', () => {
+    const scales = [1000, 20, 300, 15, 100, 8, 2, 12]
+    const many = { ...payload, series: scales.map((scale, i) => ({ name: `s${i}`, type: 'DOUBLE', data: [1, 2, 3, 4, 5, 6].map((v) => v * (scale / 6)) })) }
+    expect(many.series.length).toBeGreaterThan(MANY_SERIES)
     const option = chartOption(chartFromPayload(many), 'line', { dark: false, text: '#000', grid: '#ccc' }) as any
-    expect(Object.values(option.legend.selected).filter(Boolean)).toHaveLength(4)
-    expect(option.series).toHaveLength(MANY_SERIES + 2)
+    expect(option.legend.selected).toEqual({ s0: false, s1: true, s2: false, s3: true, s4: false, s5: false, s6: false, s7: true })
+    expect(option.series).toHaveLength(scales.length)
   })
 })

@@ -99,25 +99,44 @@ export function chartFromRows(columns: TableColumn[], rows: Record<string, Cell>
   return model
 }
 
-/** Beyond this many series only the first SHOWN_SERIES are drawn at first. */
+/**
+ * The series drawn at first: all of them when they are few, else the first SHOWN_SERIES of the largest group
+ * of series of the same order of magnitude (a pressure near 1000 flattens temperatures near 10).
+ */
+export function seriesDrawnFirst(model: Pick<ChartModel, 'series'>): Set<string> {
+  if (model.series.length <= MANY_SERIES) return new Set(model.series.map((s) => s.name))
+  const groups = new Map<number, string[]>()
+  for (const s of model.series) {
+    const largest = s.points.reduce((m, p) => Math.max(m, Math.abs(p[1])), 0)
+    const magnitude = largest > 1 ? Math.floor(Math.log10(largest)) : 0
+    groups.set(magnitude, [...(groups.get(magnitude) ?? []), s.name])
+  }
+  const biggest = [...groups.values()].reduce((a, b) => (b.length > a.length ? b : a))
+  return new Set(biggest.slice(0, SHOWN_SERIES))
+}
+
+/** Beyond this many series only SHOWN_SERIES are drawn at first. */
 export const MANY_SERIES = 6
 export const SHOWN_SERIES = 4
 
 export interface ChartLook {
   dark: boolean
+  /** The user asked for less motion (prefers-reduced-motion): no animation. */
+  still?: boolean
   text: string
   grid: string
 }
 
 /** The ECharts option for a model: one series per column, a zoom slider, a scrolling legend. */
 export function chartOption(model: ChartModel, kind: ChartKind, look: ChartLook): Record<string, unknown> {
+  const drawn = seriesDrawnFirst(model)
   const many = model.series.reduce((n, s) => n + s.points.length, 0) > 2000
   const axisLine = { lineStyle: { color: look.grid } }
   return {
     backgroundColor: 'transparent',
     color: PALETTE,
     useUTC: true,
-    animation: !many,
+    animation: !many && !look.still,
     animationDuration: 300,
     textStyle: { color: look.text },
     legend: {
@@ -125,8 +144,8 @@ export function chartOption(model: ChartModel, kind: ChartKind, look: ChartLook)
       top: 0,
       textStyle: { color: look.text },
       pageTextStyle: { color: look.text },
-      // Many series on one axis hide each other: the first few are drawn, the legend turns on the rest.
-      selected: Object.fromEntries(model.series.map((s, i) => [s.name, model.series.length <= MANY_SERIES || i < SHOWN_SERIES])),
+      // Many series on one axis hide each other: a few of comparable scale are drawn, the legend turns on the rest.
+      selected: Object.fromEntries(model.series.map((s) => [s.name, drawn.has(s.name)])),
     },
     tooltip: { trigger: kind === 'scatter' ? 'item' : 'axis', confine: true },
     grid: { left: 56, right: 24, top: 40, bottom: 72, containLabel: false },

@@ -332,6 +332,11 @@ export const useQueryStore = defineStore('query', () => {
       if (r.state === 'running') {
         persistJob(r)
         startPolling()
+        // Cancel was pressed before the job had an id.
+        if (r.cancelling) {
+          r.cancelling = false
+          await cancel()
+        }
       }
     } catch (e) {
       if (!isCurrent(r)) return
