@@ -142,6 +142,14 @@ def test_request_id_is_echoed_as_given(server):
         assert reply["request_id"] == 7, f"numeric request_id 7 came back as {reply['request_id']!r}"
 
 
+def expect_close_1009(client, text):
+    """The server closes with 1009 (message too big): seen while still sending, or when reading after."""
+    with pytest.raises(ConnectionClosed) as closed:
+        client.send(text)
+        client.recv(timeout=DEADLINE)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 1009, closed.value
+
+
 def test_message_over_limit_closes_1009_and_server_keeps_serving(servers, bare_dir):
     limit = 65536
     srv = servers.start(bare_dir, "--max-message-bytes", str(limit))
@@ -156,10 +164,7 @@ def test_message_over_limit_closes_1009_and_server_keeps_serving(servers, bare_d
         assert len(text.encode()) == limit, len(text)
         client.send(text)
         assert ok(client.reply("edge"))["data"]["table"]["items"] == [{"index": 0, "v": 42}]
-        client.send("x" * (limit + 1))
-        with pytest.raises(ConnectionClosed) as closed:
-            client.recv(timeout=DEADLINE)
-        assert closed.value.rcvd is not None and closed.value.rcvd.code == 1009, closed.value
+        expect_close_1009(client, "x" * (limit + 1))
     with Client(srv.ws_url) as client:
         still_usable(client, "after-1009")
 
@@ -168,10 +173,7 @@ def test_default_message_limit_is_one_mib(server):
     with Client(server.ws_url) as client:
         client.send(" " * (1 << 20))  # whitespace: JSON-wise nothing, size-wise exactly the limit
         assert error_of(client.recv())["type"] == "InvalidInput"
-        client.send(" " * ((1 << 20) + 1))
-        with pytest.raises(ConnectionClosed) as closed:
-            client.recv(timeout=DEADLINE)
-        assert closed.value.rcvd is not None and closed.value.rcvd.code == 1009
+        expect_close_1009(client, " " * ((1 << 20) + 1))
 
 
 def wait_alive(srv):
