@@ -99,7 +99,6 @@ export function useSocket(url: MaybeRefOrGetter<string>, options: SocketOptions 
 
   const pending = new Map<string, Pending>()
   const listeners = new Map<string, Set<(message: Message) => void>>()
-  const anyListeners = new Set<(message: Message) => void>()
   let buffer: { id?: string; text: string }[] = []
   let generation = 0
   let explicitlyClosed = false
@@ -151,7 +150,6 @@ export function useSocket(url: MaybeRefOrGetter<string>, options: SocketOptions 
       }
       listeners.get(id)?.forEach((listener) => listener(message))
     }
-    anyListeners.forEach((listener) => listener(message))
   }
 
   function sendNow(payload: Request): boolean {
@@ -224,12 +222,6 @@ export function useSocket(url: MaybeRefOrGetter<string>, options: SocketOptions 
       set!.delete(handler)
       if (set!.size === 0) listeners.delete(requestId)
     }
-  }
-
-  /** Calls `handler` with every message. */
-  function onMessage(handler: (message: Message) => void): () => void {
-    anyListeners.add(handler)
-    return () => anyListeners.delete(handler)
   }
 
   function stopHeartbeat() {
@@ -333,7 +325,7 @@ export function useSocket(url: MaybeRefOrGetter<string>, options: SocketOptions 
   if (immediate) open()
   if (getCurrentScope()) onScopeDispose(() => close())
 
-  return { status, attempts, nextAttemptAt, ws, open, close, send, request, listen, onMessage }
+  return { status, attempts, nextAttemptAt, ws, open, close, send, request, listen }
 }
 
 export type Socket = ReturnType<typeof useSocket>

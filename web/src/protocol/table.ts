@@ -18,10 +18,6 @@ export function isNumericType(type: string): boolean {
   return NUMERIC.test(type.trim())
 }
 
-export function isTemporalType(type: string): boolean {
-  return /^(DATE|TIMESTAMP|TIME)/i.test(type.trim())
-}
-
 /** Columns of a table payload, in order, without the row number (`index`) the server puts first. */
 export function tableColumns(payload: Pick<TablePayload, 'headers' | 'columns'>): TableColumn[] {
   const columns: Column[] =

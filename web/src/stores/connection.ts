@@ -98,13 +98,11 @@ export const useConnectionStore = defineStore('connection', () => {
     nextAttemptAt: socket.nextAttemptAt,
     needsToken,
     request,
-    send: socket.send,
     listen: socket.listen,
     reconnect: socket.open,
     close: socket.close,
     api,
     signIn,
-    probeAuth,
   }
 })
 

@@ -9,7 +9,7 @@ import { useTablesStore } from './tables'
 import type { Cell, ChartPayload, ErrorInfo, Message, RenderKind, TablePayload } from '@/types/protocol'
 import { newRequestId } from '@/composables/useSocket'
 import { parseSizeMessage, sortRows, tableColumns, type TableColumn } from '@/protocol/table'
-import { asSubquery, latestRefNames, pinVersions } from '@/protocol/sql'
+import { asSubquery, latestRefNames } from '@/protocol/sql'
 import { pinnedSql, type Permalink } from '@/protocol/permalink'
 
 export type RunState = 'running' | 'done' | 'failed' | 'cancelled'
@@ -561,6 +561,5 @@ export const useQueryStore = defineStore('query', () => {
     sortBy,
     diffAgainstLatest,
     closeDiff,
-    pinVersions,
   }
 })
