@@ -3,6 +3,9 @@ import { test, expect, shot, typeSql, renderAs } from './fixtures'
 test('a phone-sized screen: the menu opens, a query runs, nothing overflows', async ({ page }) => {
   await page.setViewportSize({ width: 390, height: 844 })
   await page.goto('/manage')
+  await expect(page.getByTestId('overview-table')).toContainText('=(^)climate')
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
+  await shot(page, 'mobile-manage')
   await page.getByRole('button', { name: 'Open the page menu' }).click()
   await page.getByRole('link', { name: 'DuckDB Analysis' }).click()
   await expect(page.getByRole('heading', { name: 'DuckDB Analysis' })).toBeVisible()

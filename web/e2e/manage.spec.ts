@@ -42,7 +42,7 @@ test('CREATE TABLE from a Delta table adds a lineage row and a graph edge', asyn
   // The graph: the new table is the focus, with its parent and the version it read on the edge.
   const graph = page.getByTestId('lineage-graph')
   await expect(graph).toHaveAttribute('aria-label', /=\(\^\)climate@\d+ → t/)
-  await expect(graph.locator('svg text').filter({ hasText: /^v\d+$/ })).toHaveCount(1)
+  await expect(graph.locator('svg text').filter({ hasText: /^v\d+ →$/ })).toHaveCount(1)
   await expect(page.getByTestId('lineage-edge').filter({ hasText: /=\(\^\)climate@\d+ → t/ })).toBeVisible()
   await shot(page, 'manage-lineage')
 })
