@@ -24,7 +24,7 @@ export const useIngestStore = defineStore('ingest', () => {
   const tables = useTablesStore()
 
   const running = ref(false)
-  const progress = ref<{ done: number; total: number | null; unit?: string } | null>(null)
+  const progress = ref<{ done: number; total: number | null; unit?: string; rows?: number } | null>(null)
   const outcome = ref<IngestOutcome | null>(null)
 
   /** Percent done, or null while the total is unknown. */

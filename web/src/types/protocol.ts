@@ -125,7 +125,7 @@ export interface Message {
   data?: ReplyData
   error?: ErrorInfo
   job?: JobStatus
-  progress?: { done: number; total: number | null; unit?: string }
+  progress?: { done: number; total: number | null; unit?: string; rows?: number }
   held?: HeldInfo
 }
 
