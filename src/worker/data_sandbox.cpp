@@ -210,6 +210,13 @@ void CheckUserSql(Connection &connection, const std::string &text) {
 	}
 }
 
+bool IsLostPostgresConnection(const std::exception &error) {
+	std::string message = error.what();
+	return message.find("server closed the connection unexpectedly") != std::string::npos ||
+	       message.find("Failed to execute query \"ROLLBACK\"") != std::string::npos ||
+	       message.find("no connection to the server") != std::string::npos;
+}
+
 UserStatement::UserStatement(Connection &connection, const fs::path &data_dir, const std::string &text)
     : prepared(PrepareLast(connection, data_dir, text, expanded, reads)) {
 }

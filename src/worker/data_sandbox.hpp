@@ -65,6 +65,12 @@ std::shared_ptr<Database> OpenSandboxedDatabase(const std::filesystem::path &roo
 //! `postgres_*`; a statement naming `postgres` refreshes DuckDB's view of PostgreSQL's tables first.
 void CheckUserSql(Connection &connection, const std::string &text);
 
+//! Whether a statement failed because PostgreSQL dropped a connection DuckDB's postgres extension pooled (a
+//! restarted server, a killed backend). The extension notices when it opens or ends its transaction, before
+//! the statement did anything, and connects anew next time: the statement can simply run again. Its pool may
+//! hold one dead connection per DuckDB connection that used it.
+bool IsLostPostgresConnection(const std::exception &error);
+
 //! One statement of user SQL, prepared the one way the command line and the workers share: `=(^)`
 //! references expanded to Delta scans (the versions read recorded); refused with a PermissionError are
 //! INSTALL and LOAD of extensions, ATTACH and DETACH, the functions `query`, `*_logging` and `postgres_*`, and
@@ -78,6 +84,7 @@ struct UserStatement {
 	QueryResult Execute() {
 		return prepared.Execute();
 	}
+
 	std::string expanded;
 	std::vector<sql::DeltaRead> reads;
 	PreparedStatement prepared;

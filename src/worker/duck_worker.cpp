@@ -484,13 +484,26 @@ void DuckWorker::Impl::AnswerStatements(Connection &connection, const RunningQue
 	std::vector<sql::DeltaRead> all_reads;
 	for (size_t i = 0; i < statements.size(); i++) {
 		registration.Check();
-		UserStatement user(connection, options.data_dir, statements[i]);
+		std::optional<UserStatement> prepared;
+		std::optional<LineageRecorder::Change> change;
+		std::optional<QueryResult> executed;
+		for (int attempt = 0; !executed; attempt++) {
+			try {
+				prepared.emplace(connection, options.data_dir, statements[i]);
+				change.emplace(lineage.Before(connection, statements[i]));
+				executed.emplace(prepared->Execute());
+			} catch (const Error &e) {
+				if (!IsLostPostgresConnection(e) || attempt == 16) {
+					throw;
+				}
+			}
+		}
+		auto &user = *prepared;
+		auto &result = *executed;
 		const auto &reads = user.reads;
 		const auto &expanded = user.expanded;
 		all_reads.insert(all_reads.end(), reads.begin(), reads.end());
 		auto type = user.Type();
-		auto change = lineage.Before(connection, statements[i]);
-		auto result = user.Execute();
 		bool last = i + 1 == statements.size();
 		bool has_rows = result.Kind() == ResultKind::ROWS &&
 		                (type == StatementType::SELECT || type == StatementType::EXPLAIN ||
@@ -505,7 +518,7 @@ void DuckWorker::Impl::AnswerStatements(Connection &connection, const RunningQue
 		auto slice = ResultSlice::Read(result, 1);
 		registration.Check();
 		try {
-			lineage.After(connection, change, statements[i], reads);
+			lineage.After(connection, *change, statements[i], reads);
 		} catch (const std::exception &e) {
 			// The statement already took effect: report, never fail it.
 			warnings.push_back(std::string("lineage not recorded: ") + e.what());

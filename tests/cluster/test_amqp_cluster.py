@@ -207,6 +207,21 @@ def test_a_redelivered_ingest_is_applied_once(amqp_cluster):
     amqp_cluster.wait_registered()
 
 
+def test_a_killed_postgres_backend_is_reconnected_without_an_error(amqp_cluster):
+    c = Client(amqp_cluster)
+    try:
+        for node in ("duck1", "duck2", "duck3"):  # each worker has a pooled connection now
+            assert "error" not in c.query("SELECT * FROM postgres.shared", node=node)
+        amqp_cluster.postgres.psql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                   "WHERE usename = 'deltaduck' AND application_name NOT LIKE 'psql%'",
+                                   database="deltaduck")
+        for node in ("duck1", "duck2", "duck3"):
+            reply = c.query("SELECT * FROM postgres.shared", node=node)
+            assert table_rows(reply) == [{"index": 0, "letter": "x"}], reply
+    finally:
+        c.close()
+
+
 def test_postgresql_stopped_fails_postgres_queries_clearly_and_nothing_else(amqp_cluster):
     c = Client(amqp_cluster)
     try:
