@@ -61,7 +61,7 @@ std::optional<std::string> CheckOrigin(const AccessPolicy &policy, const HttpReq
 			return std::nullopt;
 		}
 	}
-	return "pages from " + origin + " may not open this server's WebSocket (start it with --allow-origin " + origin +
+	return "pages from " + origin + " may not use this server (start it with --allow-origin " + origin +
 	       " to allow them)";
 }
 

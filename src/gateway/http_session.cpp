@@ -8,6 +8,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <cctype>
+#include <set>
 
 namespace deltaduck::gateway {
 
@@ -122,6 +123,42 @@ net::awaitable<beast::error_code> Write(beast::tcp_stream &stream, const http::r
 	co_return error;
 }
 
+//! Refuses a Host that is not loopback when no token guards the server: a page of a foreign name that resolves
+//! to 127.0.0.1 (DNS rebinding) would otherwise be "same origin" with it.
+std::optional<HttpResponse> CheckHost(const AccessPolicy &policy, const HttpRequest &request) {
+	auto host = request.Header("host");
+	host = host.substr(0, host.rfind(':') == std::string::npos || host.back() == ']' ? host.size() : host.rfind(':'));
+	if (policy.token.empty() && !IsLoopback(host)) {
+		return JsonError(421, "Permission",
+		                 "this server answers only to a loopback host name (127.0.0.1, localhost) unless it has an "
+		                 "access token; the Host header named " +
+		                     host);
+	}
+	return std::nullopt;
+}
+
+//! Refuses what a page of another site could make a browser send: API calls or sign-ins from another origin (a
+//! form or an <img> needs no preflight). JSON bodies must say they are JSON, which a page of another origin
+//! cannot send without asking first.
+std::optional<HttpResponse> CheckSameSite(const AccessPolicy &policy, const HttpRequest &request) {
+	bool guarded = Router::IsApiPath(request.path) || request.path == "/login";
+	if (!guarded) {
+		return std::nullopt;
+	}
+	if (request.Header("sec-fetch-site") == "cross-site") {
+		return JsonError(403, "Permission", "requests from pages of other sites are refused");
+	}
+	if (auto origin = CheckOrigin(policy, request)) {
+		return JsonError(403, "Permission", *origin);
+	}
+	static const std::set<std::string> JSON_POSTS = {"/api/query", "/api/ingest", "/api/complete"};
+	if (request.method == "POST" && JSON_POSTS.count(request.path) &&
+	    request.Header("content-type").rfind("application/json", 0) != 0) {
+		return JsonError(415, "InvalidInput", "POST bodies must be JSON, sent with Content-Type: application/json");
+	}
+	return std::nullopt;
+}
+
 //! A browser asking for a page is sent to the sign-in form; anything else gets a 401 saying why.
 HttpResponse Refuse(const HttpRequest &request, const std::string &why) {
 	if (request.method == "GET" && !Router::IsApiPath(request.path) &&
@@ -160,8 +197,17 @@ net::awaitable<void> RunHttpSession(net::ip::tcp::socket socket, ServerContext &
 		auto refusal = request.path == "/healthz" || request.path == "/login"
 		                   ? std::nullopt
 		                   : CheckToken(context.options.access, request);
-		if (refusal) {
+		auto misdirected = CheckHost(context.options.access, request);
+		std::optional<HttpResponse> foreign;
+		if (misdirected) {
+			response = *misdirected;
+		} else if (refusal) {
 			response = Refuse(request, *refusal);
+		} else if ((foreign = CheckSameSite(context.options.access, request))) {
+			response = *foreign;
+		} else if (request.path == "/healthz" && (request.method == "GET" || request.method == "HEAD")) {
+			// Answered here, never queued behind requests: a busy server still says it is serving.
+			response.body = R"({"status":"ok"})";
 		} else if (beast::websocket::is_upgrade(message)) {
 			auto origin = CheckOrigin(context.options.access, request);
 			if (request.path != "/ws") {

@@ -45,7 +45,9 @@ std::map<std::string, std::string> ParseQuery(const std::string &text) {
 HttpResponse JsonError(unsigned status, const std::string &type, const std::string &message) {
 	HttpResponse response;
 	response.status = status;
-	response.body = nlohmann::json{{"error", {{"type", type}, {"message", message}}}}.dump();
+	// A message may quote a path or header that is not UTF-8: replaced, not thrown on.
+	response.body = nlohmann::json{{"error", {{"type", type}, {"message", message}}}}.dump(
+	    -1, ' ', false, nlohmann::json::error_handler_t::replace);
 	return response;
 }
 

@@ -1,6 +1,7 @@
 #include "gateway/router.hpp"
 
 #include "common/error.hpp"
+#include "common/json_depth.hpp"
 #include "gateway/openapi.hpp"
 #include "worker/held_results.hpp"
 #include "worker/reply.hpp"
@@ -11,6 +12,7 @@
 #include <mutex>
 #include <random>
 #include <set>
+#include <thread>
 
 namespace deltaduck::gateway {
 
@@ -20,8 +22,8 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 const std::set<std::string> DUCK_ENDPOINTS = {"querydata",   "fetchrows", "checktable", "tabledetails", "complete",
-                                              "duckconnect", "cancel",    "jobstatus",  "attach"};
-const std::set<std::string> DELTA_ENDPOINTS = {"ingestdata", "listfolders", "cancel", "jobstatus", "attach"};
+                                              "duckconnect", "cancel",    "jobstatus",  "attach",       "ping"};
+const std::set<std::string> DELTA_ENDPOINTS = {"ingestdata", "listfolders", "cancel", "jobstatus", "attach", "ping"};
 
 std::string RandomId() {
 	static std::mutex mutex;
@@ -74,6 +76,21 @@ unsigned HttpStatusFor(const std::string &error_type) {
 	return error_type.empty() ? 200 : it == STATUS.end() ? 500 : it->second;
 }
 
+//! Replies carry request_id as text; a client that sent a number gets its number back (first occurrence: the
+//! reply's head).
+std::string EchoNumericId(std::string message, const json &id) {
+	if (!id.is_number()) {
+		return message;
+	}
+	auto text = id.dump();
+	auto quoted = "\"request_id\":\"" + text + "\"";
+	auto at = message.find(quoted);
+	if (at != std::string::npos && at < 512) {
+		message.replace(at, quoted.size(), "\"request_id\":" + text);
+	}
+	return message;
+}
+
 //! Adds `"job_id": id` to a message object.
 std::string WithJobId(const std::string &message, const std::string &job_id) {
 	if (message.empty() || message[0] != '{') {
@@ -114,6 +131,8 @@ struct Router::Impl {
 		std::string role;
 		std::string client_id;
 		uint64_t peer = 0;
+		//! Cancelled (by the client, or its socket closed): it does not start, or is stopped once it has.
+		bool cancelled = false;
 	};
 	struct Job {
 		std::string id;
@@ -136,6 +155,13 @@ struct Router::Impl {
 	std::map<uint64_t, size_t> socket_in_flight; // peer -> running requests
 	std::map<std::string, std::shared_ptr<Job>> jobs;
 	std::map<uint64_t, std::string> session_workers; // peer -> the duck worker holding its session
+	//! Draining for shutdown: no new request starts.
+	bool stopping = false;
+	//! Runs cancelled before their worker registered them: the cancel is repeated until it lands or they end.
+	std::set<std::string> unconfirmed_cancels;
+	std::condition_variable cancels_changed;
+	bool closing = false;
+	std::thread canceller;
 	uint64_t next_run = 0;
 	std::mutex log_mutex;
 
@@ -143,6 +169,55 @@ struct Router::Impl {
 	     Metrics &metrics_p, Submit submit_p)
 	    : options(std::move(options_p)), dispatcher(dispatcher_p), held(std::move(held_p)), metrics(metrics_p),
 	      submit(std::move(submit_p)) {
+		canceller = std::thread([this] { RepeatCancels(); });
+	}
+	~Impl() {
+		{
+			std::lock_guard<std::mutex> lock(mutex);
+			closing = true;
+		}
+		cancels_changed.notify_all();
+		canceller.join();
+	}
+
+	//! Marks a run cancelled and asks its worker to stop it; a worker that has not registered it yet is asked
+	//! again until it has, or the run ended (a cancel right after the request must not be lost).
+	void CancelRun(const std::string &run_id) {
+		std::string role;
+		{
+			std::lock_guard<std::mutex> lock(mutex);
+			auto it = runs.find(run_id);
+			if (it == runs.end()) {
+				return;
+			}
+			it->second.cancelled = true;
+			role = it->second.role;
+		}
+		if (!dispatcher.Cancel(role, run_id)) {
+			std::lock_guard<std::mutex> lock(mutex);
+			unconfirmed_cancels.insert(run_id);
+			cancels_changed.notify_all();
+		}
+	}
+
+	void RepeatCancels() {
+		std::unique_lock<std::mutex> lock(mutex);
+		while (!closing) {
+			cancels_changed.wait_for(lock, std::chrono::milliseconds(10));
+			for (auto it = unconfirmed_cancels.begin(); it != unconfirmed_cancels.end();) {
+				auto run = runs.find(*it);
+				if (run == runs.end()) {
+					it = unconfirmed_cancels.erase(it);
+					continue;
+				}
+				auto role = run->second.role;
+				auto run_id = *it;
+				lock.unlock();
+				bool landed = dispatcher.Cancel(role, run_id);
+				lock.lock();
+				it = landed ? unconfirmed_cancels.erase(unconfirmed_cancels.find(run_id)) : std::next(it);
+			}
+		}
 	}
 
 	std::string NewRunId(const char *prefix) {
@@ -276,6 +351,9 @@ void Router::Impl::StartForSocket(const std::shared_ptr<Peer> &peer, const std::
 	std::string run_id;
 	{
 		std::lock_guard<std::mutex> lock(mutex);
+		if (stopping) {
+			throw BusyError("the server is shutting down: no new requests");
+		}
 		auto &in_flight = socket_in_flight[peer->Id()];
 		if (in_flight >= options.max_in_flight_per_socket) {
 			throw BusyError("busy: this socket already has " + std::to_string(in_flight) +
@@ -288,11 +366,22 @@ void Router::Impl::StartForSocket(const std::shared_ptr<Peer> &peer, const std::
 	}
 	std::weak_ptr<Peer> weak = peer;
 	submit([this, weak, peer_id = peer->Id(), role, endpoint, request = std::move(request), run_id]() mutable {
-		ExecuteForSocket(peer_id, role, endpoint, std::move(request), run_id, [&](std::string message) {
+		auto id = worker::Field(request, "request_id");
+		auto send = [&](std::string message) {
 			if (auto peer = weak.lock()) {
-				peer->Send(std::move(message));
+				peer->Send(EchoNumericId(std::move(message), id));
 			}
-		});
+		};
+		bool cancelled;
+		{
+			std::lock_guard<std::mutex> lock(mutex);
+			cancelled = runs[run_id].cancelled;
+		}
+		if (cancelled) {
+			send(worker::ErrorReply(role, worker::RequestId(request), InterruptedError("cancelled before it started")));
+		} else {
+			ExecuteForSocket(peer_id, role, endpoint, std::move(request), run_id, send);
+		}
 		std::lock_guard<std::mutex> lock(mutex);
 		auto run = runs.find(run_id);
 		if (run != runs.end()) {
@@ -338,6 +427,9 @@ std::shared_ptr<Router::Impl::Job> Router::Impl::StartJob(const std::shared_ptr<
 	}
 	{
 		std::lock_guard<std::mutex> lock(mutex);
+		if (stopping) {
+			throw BusyError("the server is shutting down: no new requests");
+		}
 		// Finished jobs are kept for a while (a reload can attach to them), then forgotten.
 		for (auto it = jobs.begin(); it != jobs.end();) {
 			bool old = it->second->finished && Clock::now() - *it->second->finished > options.job_retention;
@@ -445,21 +537,20 @@ std::string Router::Impl::Cancel(uint64_t peer, const std::string &role, const s
 	}
 	const auto &target = worker::Field(args, "request_id");
 	auto target_id = target.is_number() ? target.dump() : worker::RequireString(args, "request_id");
-	std::vector<std::pair<std::string, std::string>> matches;
+	std::vector<std::string> matches;
 	{
 		std::lock_guard<std::mutex> lock(mutex);
 		for (const auto &[run_id, run] : runs) {
 			// Request ids are the client's own: a socket can cancel only what it started.
 			if (run.peer == peer && run.client_id == target_id) {
-				matches.emplace_back(run.role, run_id);
+				matches.push_back(run_id);
 			}
 		}
 	}
-	bool cancelled = false;
-	for (const auto &[run_role, run_id] : matches) {
-		cancelled = dispatcher.Cancel(run_role, run_id) || cancelled;
+	for (const auto &run_id : matches) {
+		CancelRun(run_id);
 	}
-	if (!cancelled) {
+	if (matches.empty()) {
 		throw NotFoundError("no running request with id " + target_id + " on this connection");
 	}
 	return worker::MessageReply(role, request_id, "Cancelled request " + target_id);
@@ -470,6 +561,10 @@ void Router::OnMessage(const std::shared_ptr<Peer> &peer, std::string text, bool
 	try {
 		if (!text_frame) {
 			throw InvalidInputError("binary frames are not accepted: send each request as a JSON text frame");
+		}
+		if (!JsonDepthWithin(text)) {
+			throw InvalidInputError("the request nests arrays or objects more than " + std::to_string(MAX_JSON_DEPTH) +
+			                        " deep");
 		}
 		auto request = json::parse(text, nullptr, false);
 		if (request.is_discarded()) {
@@ -505,8 +600,11 @@ void Router::OnMessage(const std::shared_ptr<Peer> &peer, std::string text, bool
 		} else if (!args.is_object()) {
 			throw InvalidInputError("request_args must be an object");
 		}
-		if (endpoint == "cancel") {
-			peer->Send(impl_->Cancel(peer->Id(), role, request_id, args));
+		if (endpoint == "ping") {
+			// A client's heartbeat: answered by the gateway itself, at once.
+			peer->Send(EchoNumericId(worker::MessageReply(role, request_id, "pong"), request["request_id"]));
+		} else if (endpoint == "cancel") {
+			peer->Send(EchoNumericId(impl_->Cancel(peer->Id(), role, request_id, args), request["request_id"]));
 		} else if (endpoint == "jobstatus" || endpoint == "attach") {
 			impl_->Attach(peer, role, request_id, args, endpoint == "attach");
 		} else if (worker::Field(args, "background") == true) {
@@ -527,19 +625,19 @@ void Router::OnMessage(const std::shared_ptr<Peer> &peer, std::string text, bool
 }
 
 void Router::OnClose(uint64_t peer_id) {
-	std::vector<std::pair<std::string, std::string>> to_cancel;
+	std::vector<std::string> to_cancel;
 	{
 		std::lock_guard<std::mutex> lock(impl_->mutex);
 		for (const auto &[run_id, run] : impl_->runs) {
 			if (run.peer == peer_id) {
-				to_cancel.emplace_back(run.role, run_id);
+				to_cancel.push_back(run_id);
 			}
 		}
 		impl_->socket_in_flight.erase(peer_id);
 		impl_->session_workers.erase(peer_id);
 	}
-	for (const auto &[role, run_id] : to_cancel) {
-		impl_->dispatcher.Cancel(role, run_id);
+	for (const auto &run_id : to_cancel) {
+		impl_->CancelRun(run_id);
 	}
 }
 
@@ -550,6 +648,7 @@ size_t Router::InFlight() const {
 
 void Router::Drain(std::chrono::milliseconds grace) {
 	std::unique_lock<std::mutex> lock(impl_->mutex);
+	impl_->stopping = true;
 	if (impl_->idle.wait_for(lock, grace, [&] { return impl_->running == 0; })) {
 		return;
 	}
@@ -581,6 +680,9 @@ std::string Router::Impl::CallForRest(const std::string &role, const std::string
 	std::string reply, held_message;
 	{
 		std::lock_guard<std::mutex> lock(mutex);
+		if (stopping) {
+			throw BusyError("the server is shutting down: no new requests");
+		}
 		running++;
 	}
 	Execute(role, endpoint, request, run_id, [&](std::string message) {
@@ -619,10 +721,24 @@ HttpResponse Router::Impl::Export(const std::string &result_id, const std::strin
 }
 
 bool Router::IsApiPath(const std::string &path) {
-	return path.rfind("/api/", 0) == 0 || path == "/healthz" || path == "/metrics";
+	return path.rfind("/api/", 0) == 0 || path == "/api" || path == "/healthz" || path == "/metrics";
 }
 
 namespace {
+
+//! The label a REST call is counted under: its route (`GET /api/tables`), or "other" for anything else, so that
+//! made-up paths and methods cannot grow the metrics without bound.
+std::string MetricsLabel(const std::string &method, const std::string &path) {
+	static const std::set<std::string> ROUTES = {"/api/query",   "/api/ingest",      "/api/jobs",    "/api/tables",
+	                                             "/api/export",  "/api/results",     "/api/folders", "/api/complete",
+	                                             "/api/workers", "/api/openapi.json"};
+	auto second_slash = path.find('/', 5);
+	auto route = path.substr(0, second_slash);
+	if ((method != "GET" && method != "POST") || !ROUTES.count(route)) {
+		return "other";
+	}
+	return method + " " + route;
+}
 
 //! A reply's `data` as the response body, or the reply's error with a status that fits.
 HttpResponse DataResponse(const std::string &reply) {
@@ -634,6 +750,10 @@ HttpResponse DataResponse(const std::string &reply) {
 }
 
 json BodyObject(const HttpRequest &request) {
+	if (!JsonDepthWithin(request.body)) {
+		throw InvalidInputError("the request body nests arrays or objects more than " + std::to_string(MAX_JSON_DEPTH) +
+		                        " deep");
+	}
 	auto body = json::parse(request.body.empty() ? "{}" : request.body, nullptr, false);
 	if (!body.is_object()) {
 		throw InvalidInputError("the request body must be a JSON object");
@@ -664,10 +784,8 @@ HttpResponse Router::HandleHttp(const HttpRequest &request) {
 	const auto &method = request.method;
 	auto start = Clock::now();
 	auto answer = [&](HttpResponse response) {
-		impl.metrics.Record(
-		    method + " " + path.substr(0, path.find('/', 5) == std::string::npos ? path.size() : path.find('/', 5)),
-		    response.status < 400 ? "ok" : "error",
-		    std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start));
+		impl.metrics.Record(MetricsLabel(method, path), response.status < 400 ? "ok" : "error",
+		                    std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start));
 		return response;
 	};
 	try {
@@ -730,7 +848,8 @@ HttpResponse Router::HandleHttp(const HttpRequest &request) {
 			                              json{{"request_query", query->second},
 			                                   {"request_contents", {"Message"}},
 			                                   {"request_render", 1},
-			                                   {"keep", true}});
+			                                   {"keep", true},
+			                                   {"read_only", true}});
 			auto parsed = json::parse(reply);
 			if (parsed.contains("error")) {
 				return answer(impl.ReplyResponse(reply));

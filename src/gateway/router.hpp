@@ -20,7 +20,8 @@ namespace deltaduck::gateway {
 using rpc::Dispatcher;
 
 struct RouterOptions {
-	//! Requests one socket may have running at once; more are answered with a Busy error.
+	//! Requests one socket may have running at once; more are answered with a Busy error. Well below the
+	//! server's request threads, so that one busy page does not hold every thread.
 	size_t max_in_flight_per_socket = 16;
 	//! Where downloads are written before they stream (under the data directory's state folder).
 	std::filesystem::path export_dir;

@@ -53,6 +53,10 @@ struct Server::Impl {
 				impl.metrics.socket_errors++;
 				continue;
 			}
+			// Replies go out whole at once: without this a reply of a few kilobytes waits ~40 ms for the client's
+			// delayed acknowledgement (Nagle).
+			boost::system::error_code ignored;
+			socket.set_option(tcp::no_delay(true), ignored);
 			auto executor = socket.get_executor();
 			net::co_spawn(executor, RunHttpSession(std::move(socket), impl.context), net::detached);
 		}

@@ -36,7 +36,7 @@ struct ServerOptions {
 	std::chrono::milliseconds shutdown_grace{10000};
 	size_t io_threads = 2;
 	//! Threads running requests (blocking work never runs on I/O threads).
-	size_t request_threads = 16;
+	size_t request_threads = 64;
 	RouterOptions router;
 };
 

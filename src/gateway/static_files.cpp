@@ -1,5 +1,7 @@
 #include "gateway/static_files.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <map>
 #include <regex>
 
@@ -49,10 +51,19 @@ this page. Or start the server with <code>--web DIR</code> pointing at a built a
 </body></html>
 )";
 
-//! Vite names bundled assets `name-<hash>.ext`: their content never changes under that name.
+//! Vite names bundled assets `name-<hash>.ext` (8+ characters of base64url with a digit or capital in them):
+//! their content never changes under that name. Plain words (`apple-touch-icon-precomposed.png`) are not hashes.
 bool IsHashed(const fs::path &relative) {
-	static const std::regex HASHED(R"(.*[-.][A-Za-z0-9_]{8,}\.[a-z0-9]+$)");
-	return std::regex_match(relative.filename().string(), HASHED);
+	static const std::regex HASHED(R"(.*[-.]([A-Za-z0-9_-]{8,})\.[a-z0-9]+$)");
+	std::smatch match;
+	auto name = relative.filename().string();
+	if (!std::regex_match(name, match, HASHED)) {
+		return false;
+	}
+	auto hash = match[1].str();
+	return std::any_of(hash.begin(), hash.end(), [](char c) {
+		return std::isdigit(static_cast<unsigned char>(c)) || std::isupper(static_cast<unsigned char>(c));
+	});
 }
 
 } // namespace

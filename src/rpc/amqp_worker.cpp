@@ -1,6 +1,7 @@
 #include "rpc/amqp_worker.hpp"
 
 #include "common/error.hpp"
+#include "common/json_depth.hpp"
 #include "common/log.hpp"
 #include "rpc/amqp_outbox.hpp"
 #include "rpc/amqp_protocol.hpp"
@@ -88,7 +89,7 @@ void AmqpWorker::Impl::OnDelivery(const AmqpDelivery &delivery, uint64_t generat
 		outbox.Push({std::nullopt, std::make_pair(delivery.channel, delivery.delivery_tag), generation});
 		return;
 	}
-	auto request = json::parse(message.body, nullptr, false);
+	auto request = JsonDepthWithin(message.body) ? json::parse(message.body, nullptr, false) : json();
 	std::optional<std::string> refusal;
 	if (!request.is_object()) {
 		refusal = "the request is not a JSON object";

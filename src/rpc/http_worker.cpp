@@ -2,6 +2,7 @@
 
 #include "common/access_token.hpp"
 #include "common/error.hpp"
+#include "common/json_depth.hpp"
 #include "common/log.hpp"
 #include "rpc/amqp_worker.hpp"
 #include "worker/reply.hpp"
@@ -173,7 +174,7 @@ struct HttpWorker::Impl {
 	net::awaitable<beast::error_code> StreamCall(beast::tcp_stream &stream,
 	                                             const http::request<http::string_body> &request) {
 		auto run_id = std::string(request["X-Run-Id"]);
-		auto body = json::parse(request.body(), nullptr, false);
+		auto body = JsonDepthWithin(request.body()) ? json::parse(request.body(), nullptr, false) : json();
 		std::optional<std::string> refusal;
 		if (run_id.empty() || !body.is_object()) {
 			refusal = "POST /call needs an X-Run-Id header and a JSON object body";

@@ -15,6 +15,8 @@
 #include "worker/running_queries.hpp"
 #include "worker/table_details.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <future>
 #include <limits>
 #include <map>
@@ -80,9 +82,11 @@ void WriteDeltaVersions(JsonWriter &json, const std::vector<sql::DeltaRead> &rea
 	json.EndObject();
 }
 
-//! A request its first worker took and never answered (it stopped) comes again: run it only if it cannot have
-//! changed anything, since the first run may have taken effect (the original replayed CREATEs).
-void RefuseUnlessReadOnly(Connection &connection, const std::string &query) {
+//! Refuses a query unless every statement only reads: a request its first worker took and never answered (it
+//! stopped) comes again, and the first run may have taken effect (the original replayed CREATEs); a download
+//! link (`read_only`) must not change anything whoever makes a browser follow it. `why` starts the message.
+void RefuseUnlessReadOnly(Connection &connection, const std::filesystem::path &data_dir, const std::string &query,
+                          const std::string &why) {
 	std::vector<std::string> statements;
 	if (sql::IsQuackQuery(query)) {
 		return;
@@ -95,11 +99,9 @@ void RefuseUnlessReadOnly(Connection &connection, const std::string &query) {
 		statements = sql::SplitStatements(query);
 	}
 	for (const auto &statement : statements) {
-		auto type = connection.Prepare(statement).Type();
+		auto type = UserStatement(connection, data_dir, statement).Type();
 		if (type != StatementType::SELECT && type != StatementType::EXPLAIN) {
-			throw ConflictError(std::string("the worker that took this request stopped before answering, and it is "
-			                                "not run again because it changes data (") +
-			                    StatementTypeName(type) + "): check whether it took effect, then send it again");
+			throw ConflictError(why + " (" + StatementTypeName(type) + ")");
 		}
 	}
 }
@@ -353,8 +355,15 @@ std::string DuckWorker::Impl::Complete(const json &args, const Call &call) {
 		auto result = statement.Execute();
 		auto slice = ResultSlice::Read(result, 50);
 		for (uint64_t row = 0; row < slice.RowCount(); row++) {
-			suggestions.push_back(
-			    {{"text", json::parse(slice.Cell(row, 0))}, {"start", json::parse(slice.Cell(row, 1))}});
+			auto text = json::parse(slice.Cell(row, 0)).get<std::string>();
+			// Words only (keywords, functions, tables, columns): not the operators and punctuation it also offers.
+			if (std::any_of(text.begin(), text.end(),
+			                [](char c) { return std::isalpha(static_cast<unsigned char>(c)); })) {
+				while (!text.empty() && text.back() == ' ') {
+					text.pop_back();
+				}
+				suggestions.push_back({{"text", text}, {"start", json::parse(slice.Cell(row, 1))}});
+			}
 		}
 	} catch (...) {
 		registration.Rethrow(std::current_exception());
@@ -388,7 +397,14 @@ std::string DuckWorker::Impl::QueryData(const json &args, const Call &call) {
 	try {
 		if (Field(args, "redelivered") == true) {
 			auto lease = pool->Acquire(registration.Deadline());
-			RefuseUnlessReadOnly(*lease, query);
+			RefuseUnlessReadOnly(*lease, options.data_dir, query,
+			                     "the worker that took this request stopped before answering, and it is not run again "
+			                     "because it changes data: check whether it took effect, then send it again");
+		}
+		if (Field(args, "read_only") == true) {
+			auto lease = pool->Acquire(registration.Deadline());
+			RefuseUnlessReadOnly(*lease, options.data_dir, query,
+			                     "only SELECT queries may be run here: this one changes data");
 		}
 		if (sql::IsPipeline(query)) {
 			RunPipeline(*pool, registration, query, request, json);

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <thread>
 #include <unistd.h>
 
 namespace deltaduck::worker {
@@ -69,10 +70,20 @@ struct HeldResults::Impl {
 	fs::path MetaPath(const std::string &id) const {
 		return options.dir / (id + ".json");
 	}
+	//! Present while a result is still being stored (any worker of a cluster may be asked for it meanwhile).
+	fs::path PendingPath(const std::string &id) const {
+		return options.dir / (id + ".pending");
+	}
 
 	//! Reads a held result's description and marks it used (its file time orders the LRU).
 	Meta Load(const std::string &id) {
 		CheckId(id);
+		// A window asked for before the result is all stored waits for it (bounded), rather than calling it gone.
+		auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(5);
+		while (!fs::exists(MetaPath(id)) && fs::exists(PendingPath(id)) &&
+		       std::chrono::steady_clock::now() < deadline) {
+			std::this_thread::sleep_for(std::chrono::milliseconds(20));
+		}
 		std::ifstream in(MetaPath(id));
 		if (!in || !fs::exists(DataPath(id))) {
 			throw NotFoundError("result " + id + " is not held (results expire after " +
@@ -108,6 +119,7 @@ public:
 			definition += (i ? ", c" : "c") + std::to_string(i) + " " + type;
 		}
 		table_ = "held_" + id_;
+		std::ofstream(store_.PendingPath(id_)).flush();
 		connection_.Execute("CREATE TEMP TABLE " + table_ + " (" + definition + ")");
 		appender_ = std::make_unique<Appender>(connection_, table_);
 	}
@@ -120,6 +132,7 @@ public:
 		}
 		std::error_code ignored;
 		fs::remove(Partial(), ignored);
+		fs::remove(store_.PendingPath(id_), ignored);
 	}
 	const std::string &Id() const override {
 		return id_;
@@ -144,6 +157,8 @@ public:
 		// The data file is in place before its description: a described result is always whole.
 		fs::rename(Partial(), store_.DataPath(id_));
 		fs::rename(meta_partial, store_.MetaPath(id_));
+		std::error_code ignored;
+		fs::remove(store_.PendingPath(id_), ignored);
 		return meta_.rows;
 	}
 

@@ -85,7 +85,7 @@ void RunningQueries::Registration::Check() const {
 	std::lock_guard<std::mutex> lock(owner_.mutex_);
 	const auto &entry = owner_.entries_.at(key_);
 	if (entry.cancelled) {
-		throw InterruptedError("query cancelled: request " + entry.request_id);
+		throw InterruptedError("query cancelled");
 	}
 	if (entry.timed_out || std::chrono::steady_clock::now() >= entry.deadline) {
 		throw TimeoutError("query exceeded the time limit of " + owner_.LimitText());

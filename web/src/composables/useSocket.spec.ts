@@ -120,7 +120,7 @@ describe('useSocket', () => {
     const socket = useSocket('ws://host/ws', {
       WebSocket: WS,
       autoReconnect: { delay: () => 10 },
-      heartbeat: { interval: 1000, pongTimeout: 500, message: () => ({ request_to: 'duck', request_endpoint: 'jobstatus', request_args: { job_id: 'heartbeat' } }) },
+      heartbeat: { interval: 1000, pongTimeout: 500, message: () => ({ request_to: 'duck', request_endpoint: 'ping', request_args: {} }) },
     })
     const first = FakeWebSocket.last
     first.accept()

@@ -28,12 +28,11 @@ export const useConnectionStore = defineStore('connection', () => {
 
   const socket = useSocket(socketUrl(), {
     requestTimeout: 60_000,
-    // There is no ping endpoint: a status request for a job that cannot exist is the cheapest request
-    // that always gets an answer.
+    // The gateway answers `ping` itself, at once, whatever the workers are doing.
     heartbeat: {
       interval: 25_000,
       pongTimeout: 10_000,
-      message: () => ({ request_to: 'duck', request_endpoint: 'jobstatus', request_args: { job_id: 'heartbeat' } }),
+      message: () => ({ request_to: 'duck', request_endpoint: 'ping', request_args: {} }),
     },
     onDisconnected: (_event, attempt) => {
       // A refused upgrade looks like any failed connection; the REST API says whether a token is missing.
