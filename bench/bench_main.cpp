@@ -48,7 +48,8 @@ double BestSeconds(int runs, const std::function<void()> &fn) {
 } // namespace deltaduck::bench
 
 int main(int argc, char **argv) {
-	// `deltaduck_bench [engine|delta|ingest|query|gateway]...` runs only those groups; no argument runs them all.
+	// `deltaduck_bench [engine|delta|ingest|query|gateway|cluster]...` runs only those groups; no argument runs
+	// them all.
 	auto wanted = [&](const char *group) {
 		if (argc < 2) {
 			return true;
@@ -75,6 +76,13 @@ int main(int argc, char **argv) {
 		}
 		if (wanted("gateway")) {
 			deltaduck::bench::RunGatewayBenchmarks();
+		}
+		if (wanted("cluster")) {
+			// Real RabbitMQ, PostgreSQL and worker processes, started by deploy/local_cluster.py.
+			std::fputs(deltaduck::bench::Capture(std::string(DELTADUCK_VENV_PYTHON) + " " + DELTADUCK_SOURCE_DIR +
+			                                     "/bench/cluster_bench.py")
+			               .c_str(),
+			           stdout);
 		}
 	} catch (const std::exception &e) {
 		std::fprintf(stderr, "benchmark failed: %s\n", e.what());
