@@ -125,9 +125,9 @@ describe('useSocket', () => {
     const first = FakeWebSocket.last
     first.accept()
     vi.advanceTimersByTime(1000)
-    expect(first.requests.at(-1)).toMatchObject({ request_endpoint: 'jobstatus' })
+    expect(first.requests.at(-1)).toMatchObject({ request_endpoint: 'ping' })
     // An answer in time keeps it open.
-    first.reply({ request_id: first.requests.at(-1)!.request_id, error: { type: 'NotFound', message: 'no job' } })
+    first.reply({ request_id: first.requests.at(-1)!.request_id, data: { message: 'pong' } })
     vi.advanceTimersByTime(600)
     expect(first.closedWith).toBeNull()
     // Silence after the next heartbeat closes it, and a new socket opens.

@@ -154,7 +154,14 @@ export interface WorkerInfo {
   role: string
   status: string
   transport: string
+  /** Requests answered since the gateway started (embedded and HTTP workers). */
   handled?: number
+  /** Requests running now (cluster workers). */
+  in_flight?: number
+  /** Where it runs and when it last said it is alive (workers registered in PostgreSQL). */
+  host?: string
+  address?: string
+  last_heartbeat?: string
 }
 
 export interface FolderInfo {
