@@ -284,7 +284,11 @@ class Cluster:
 
     def start_worker(self, worker_id, role):
         args = [self.binary, "worker", "--data", self.data, "--role", role, "--transport", self.transport, "--id",
-                worker_id] + self.extra_worker_args
+                worker_id]
+        if role == "duck" and "--threads" not in self.extra_worker_args:
+            # The duck workers of one host share its cores: one long query then leaves the others some.
+            args += ["--threads", str(max(1, (os.cpu_count() or 1) // self.duck))]
+        args += self.extra_worker_args
         url = None
         if self.transport == "http":
             port = self.workers[worker_id]["port"] if worker_id in self.workers else free_port()

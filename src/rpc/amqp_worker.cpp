@@ -5,6 +5,7 @@
 #include "common/log.hpp"
 #include "rpc/amqp_outbox.hpp"
 #include "rpc/amqp_protocol.hpp"
+#include "rpc/request_priority.hpp"
 #include "worker/reply.hpp"
 
 #include <condition_variable>
@@ -36,6 +37,9 @@ struct AmqpWorker::Impl {
 		uint64_t generation = 0;
 		Clock::time_point started = Clock::now();
 		std::optional<Clock::time_point> interrupted;
+		//! The thread running it, and whether it was given a lower priority (see DEMOTE_AFTER).
+		pid_t thread_id = 0;
+		bool demoted = false;
 	};
 	mutable std::mutex mutex;
 	std::condition_variable ended;
@@ -142,6 +146,13 @@ void AmqpWorker::Impl::Start(const AmqpDelivery &delivery, json request, uint64_
 		threads++;
 	}
 	std::thread([this, run_id, reply_to, request = std::move(request), ack, generation] {
+		{
+			std::lock_guard<std::mutex> lock(mutex);
+			auto it = running.find(run_id);
+			if (it != running.end()) {
+				it->second.thread_id = CurrentThreadId();
+			}
+		}
 		handler.handle(
 		    request,
 		    [&](std::string text) {
@@ -175,6 +186,14 @@ void AmqpWorker::Impl::Watch(AmqpConnection &connection, uint64_t generation) {
 	for (const auto &[run_id, entry] : snapshot) {
 		if (entry.generation != generation) {
 			continue;
+		}
+		if (!entry.demoted && entry.thread_id && now - entry.started > DEMOTE_AFTER) {
+			std::lock_guard<std::mutex> lock(mutex);
+			auto it = running.find(run_id);
+			if (it != running.end() && !it->second.demoted) {
+				it->second.demoted = true;
+				DemoteThread(it->second.thread_id);
+			}
 		}
 		bool overdue = now - entry.started > options.time_limit + options.grace ||
 		               (entry.interrupted && now - *entry.interrupted > options.grace);

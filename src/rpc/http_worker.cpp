@@ -5,6 +5,7 @@
 #include "common/json_depth.hpp"
 #include "common/log.hpp"
 #include "rpc/amqp_worker.hpp"
+#include "rpc/request_priority.hpp"
 #include "worker/reply.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -108,6 +109,9 @@ struct HttpWorker::Impl {
 		std::optional<Clock::time_point> interrupted;
 		std::string request_id;
 		std::shared_ptr<MessageChannel> channel;
+		//! The thread running it, and whether it was given a lower priority (see DEMOTE_AFTER).
+		pid_t thread_id = 0;
+		bool demoted = false;
 	};
 	mutable std::mutex mutex;
 	std::condition_variable ended;
@@ -157,9 +161,13 @@ struct HttpWorker::Impl {
 		if (running.count(run_id)) {
 			return "a request with this run id already runs on this worker";
 		}
-		running[run_id] = {Clock::now(), std::nullopt, worker::RequestId(request), channel};
+		running[run_id] = {Clock::now(), std::nullopt, worker::RequestId(request), channel, 0, false};
 		threads++;
 		std::thread([this, run_id, request = std::move(request), channel] {
+			{
+				std::lock_guard<std::mutex> lock(mutex);
+				running[run_id].thread_id = CurrentThreadId();
+			}
 			handler.handle(
 			    request, [&](std::string message) { channel->Push(std::move(message)); }, run_id);
 			channel->Finish();
@@ -287,6 +295,10 @@ struct HttpWorker::Impl {
 				}
 				continue;
 			}
+			// Each message is written as it comes: without this every chunk would wait for the gateway's delayed
+			// acknowledgement (~40 ms, Nagle).
+			boost::system::error_code ignored;
+			socket.set_option(tcp::no_delay(true), ignored);
 			auto executor = socket.get_executor();
 			net::co_spawn(executor, Session(std::move(socket)), net::detached);
 		}
@@ -298,6 +310,10 @@ struct HttpWorker::Impl {
 		auto now = Clock::now();
 		std::lock_guard<std::mutex> lock(mutex);
 		for (auto &[run_id, entry] : running) {
+			if (!entry.demoted && entry.thread_id && now - entry.started > DEMOTE_AFTER) {
+				entry.demoted = true;
+				DemoteThread(entry.thread_id);
+			}
 			bool overdue = now - entry.started > options.time_limit + options.grace ||
 			               (entry.interrupted && now - *entry.interrupted > options.grace);
 			if (!overdue) {
