@@ -188,10 +188,10 @@ class Lake:
         return copy
 
     def tree(self, name):
-        """Every file under the table with its size and mtime: a table that must not change keeps this."""
+        """Every file and folder under the table with its size and mtime: a table that must not change keeps this."""
         root = Path(self.path(name))
-        return {str(p.relative_to(root)): (p.stat().st_size, p.stat().st_mtime_ns) for p in root.rglob("*")
-                if p.is_file()}
+        return {str(p.relative_to(root)): (p.is_dir(), p.is_dir() or p.stat().st_size, p.stat().st_mtime_ns)
+                for p in root.rglob("*")}
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -321,6 +321,11 @@ def _without_zones(dtype):
     return dtype, False
 
 
+def column_types(schema):
+    """[(name, type)] of a Spark schema, nullability left out."""
+    return [(f.name, duckdb_type(f.dataType)) for f in schema.fields]
+
+
 def spark_rows(df):
     """(schema, canonical rows) of a Spark DataFrame.
 
@@ -382,7 +387,7 @@ class Oracle:
         (schema, rows) compared. `expected` is Spark's read if the caller already has it."""
         schema, rows = expected or self.read(name, version)
         what = f"{name} version {'latest' if version is None else version}"
-        want_columns = [(f.name, duckdb_type(f.dataType)) for f in schema.fields]
+        want_columns = column_types(schema)
         got_columns = self.lake.columns(name, version)
         assert got_columns == want_columns, f"{what}: DeltaDuck's columns differ from Spark's:\n" + "\n".join(
             f"    {g} != {w}" for g, w in zip(got_columns, want_columns) if g != w)
@@ -400,6 +405,29 @@ class Oracle:
 
     def sql(self, text):
         return self.spark.sql(text)
+
+    def source(self, name, sql):
+        """Spark writes the rows of `sql` as a parquet folder in the lake; returns the DuckDB SQL that reads it."""
+        path, relative = self.lake.source(name)
+        self.spark.sql(sql).write.parquet(path)
+        return f"SELECT * FROM read_parquet('{relative}/*.parquet')"
+
+    def read_source(self, *names):
+        """(schema, canonical rows) of Spark's read of parquet sources (their rows together)."""
+        frames = [self.spark.read.parquet(self.lake.source(n)[0]) for n in names]
+        union = frames[0]
+        for frame in frames[1:]:
+            union = union.unionByName(frame)
+        return spark_rows(union)
+
+    def assert_reads(self, name, version, expected, what=None):
+        """Spark's read of the table (a version) has the columns and rows of `expected` (schema, rows); returns
+        Spark's read."""
+        what = what or f"{name} version {'latest' if version is None else version}"
+        got = self.read(name, version)
+        assert column_types(got[0]) == column_types(expected[0]), f"{what}: Spark reads other columns"
+        assert_same_rows(expected[1], got[1], f"{what}: Spark's read vs expected")
+        return got
 
     def table(self, name):
         """The SQL name of the table for Spark: delta.`path`."""
