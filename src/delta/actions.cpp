@@ -2,6 +2,7 @@
 
 #include "common/error.hpp"
 
+#include <cctype>
 #include <nlohmann/json.hpp>
 
 namespace deltaduck::delta {
@@ -262,12 +263,86 @@ json MetadataToJson(const Metadata &metadata) {
 	return {{field::METADATA, body}};
 }
 
+namespace {
+
+json PartitionValuesToJson(const PartitionValues &values) {
+	json object = json::object();
+	for (const auto &[key, value] : values) {
+		object[key] = value ? json(*value) : json(nullptr);
+	}
+	return object;
+}
+
+} // namespace
+
+json AddToJson(const Add &add) {
+	json body = {{"path", UriEncodePath(add.path)},
+	             {"partitionValues", PartitionValuesToJson(add.partition_values)},
+	             {"size", add.size},
+	             {"modificationTime", add.modification_time},
+	             {"dataChange", add.data_change}};
+	if (add.stats) {
+		body["stats"] = *add.stats;
+	}
+	if (!add.tags.empty()) {
+		body["tags"] = add.tags;
+	}
+	if (add.deletion_vector) {
+		body["deletionVector"] = DeletionVectorToJson(*add.deletion_vector);
+	}
+	if (add.base_row_id) {
+		body["baseRowId"] = *add.base_row_id;
+	}
+	if (add.default_row_commit_version) {
+		body["defaultRowCommitVersion"] = *add.default_row_commit_version;
+	}
+	return {{field::ADD, body}};
+}
+
+json RemoveToJson(const Remove &remove) {
+	json body = {{"path", UriEncodePath(remove.path)}, {"dataChange", remove.data_change}};
+	if (remove.deletion_timestamp) {
+		body["deletionTimestamp"] = *remove.deletion_timestamp;
+	}
+	if (remove.partition_values) {
+		body["extendedFileMetadata"] = true;
+		body["partitionValues"] = PartitionValuesToJson(*remove.partition_values);
+	}
+	if (remove.size) {
+		body["size"] = *remove.size;
+	}
+	if (remove.deletion_vector) {
+		body["deletionVector"] = DeletionVectorToJson(*remove.deletion_vector);
+	}
+	return {{field::REMOVE, body}};
+}
+
+json DomainMetadataToJson(const DomainMetadata &domain) {
+	return {{field::DOMAIN_METADATA,
+	         {{"domain", domain.domain}, {"configuration", domain.configuration}, {"removed", domain.removed}}}};
+}
+
 json SetTransactionToJson(const SetTransaction &transaction) {
 	json body = {{"appId", transaction.app_id}, {"version", transaction.version}};
 	if (transaction.last_updated) {
 		body["lastUpdated"] = *transaction.last_updated;
 	}
 	return {{field::TXN, body}};
+}
+
+std::string UriEncodePath(const std::string &path) {
+	static constexpr char HEX[] = "0123456789ABCDEF";
+	std::string out;
+	for (unsigned char c : path) {
+		if (std::isalnum(c) || c == '/' || c == '-' || c == '_' || c == '.' || c == '=' || c == '~') {
+			out += static_cast<char>(c);
+		} else {
+			out += '%';
+			out += HEX[c >> 4];
+			out += HEX[c & 15];
+		}
+	}
+	return out;
 }
 
 std::string DecodeUriPath(const std::string &path) {

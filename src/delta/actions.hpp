@@ -111,9 +111,16 @@ DomainMetadata ParseDomainMetadata(const nlohmann::json &json);
 nlohmann::json ProtocolToJson(const Protocol &protocol);
 nlohmann::json MetadataToJson(const Metadata &metadata);
 nlohmann::json SetTransactionToJson(const SetTransaction &transaction);
+//! A live file as a checkpoint holds it (every field it was logged with, deletion vector included).
+nlohmann::json AddToJson(const Add &add);
+//! A tombstone as a checkpoint holds it.
+nlohmann::json RemoveToJson(const Remove &remove);
+nlohmann::json DomainMetadataToJson(const DomainMetadata &domain);
 //! A deletion vector descriptor as it appears inside add and remove actions.
 nlohmann::json DeletionVectorToJson(const DeletionVectorDescriptor &deletion_vector);
 
+//! Encodes a relative path as the log writes it (a URI path: unreserved characters as they are, the rest %XX).
+std::string UriEncodePath(const std::string &path);
 //! Decodes %XX escapes of a path written in the log (paths are URIs).
 std::string DecodeUriPath(const std::string &path);
 

@@ -72,7 +72,8 @@ void ReadParquetActions(Connection &connection, const std::vector<fs::path> &fil
 			select += (select.empty() ? "" : ", ") + QuoteIdentifier(column);
 		}
 		auto result = connection.Query("SELECT " + select + " FROM " + source);
-		RowEncoder rows(result.Columns());
+		// Exact numbers: a txn version or a size above 2^53 must come back with every digit.
+		RowEncoder rows(result.Columns(), NumberStyle::EXACT);
 		std::string text;
 		while (auto chunk = result.Fetch()) {
 			rows.Bind(chunk);

@@ -162,21 +162,6 @@ std::string NewUuid() {
 	return id;
 }
 
-std::string UriEncodePath(const std::string &path) {
-	static constexpr char HEX[] = "0123456789ABCDEF";
-	std::string out;
-	for (unsigned char c : path) {
-		if (std::isalnum(c) || c == '/' || c == '-' || c == '_' || c == '.' || c == '=' || c == '~') {
-			out += static_cast<char>(c);
-		} else {
-			out += '%';
-			out += HEX[c >> 4];
-			out += HEX[c & 15];
-		}
-	}
-	return out;
-}
-
 std::string PartitionValueExpression(const StructField &field) {
 	auto column = QuoteIdentifier(field.name);
 	const auto &type = *field.type;

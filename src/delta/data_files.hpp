@@ -53,8 +53,6 @@ nlohmann::json AddAction(const WrittenFile &file, int64_t timestamp_ms, bool dat
 //! The remove action of a live file.
 nlohmann::json RemoveAction(const Add &add, int64_t timestamp_ms, bool data_change);
 
-//! A relative file path as the URI the log stores (readers decode it once).
-std::string UriEncodePath(const std::string &path);
 //! Milliseconds since the epoch, now.
 int64_t NowMs();
 //! A random UUID (version 4 layout).

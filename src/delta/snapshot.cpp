@@ -35,7 +35,11 @@ public:
 				keys.push_back(std::move(key));
 			} else if (auto remove = line.find(field::REMOVE); remove != line.end()) {
 				auto parsed = ParseRemove(*remove);
-				keys.push_back(FileKey(parsed.path, parsed.deletion_vector));
+				auto key = FileKey(parsed.path, parsed.deletion_vector);
+				if (!seen_.count(key)) {
+					snapshot_.tombstones_.push_back(std::move(parsed));
+				}
+				keys.push_back(std::move(key));
 			} else {
 				ApplyNonFileAction(line);
 			}
@@ -43,14 +47,19 @@ public:
 		seen_.insert(keys.begin(), keys.end());
 	}
 
-	//! A checkpoint's action: removes there are only tombstones for vacuum.
+	//! A checkpoint's action: removes there are only tombstones (for vacuum and the next checkpoint).
 	void ApplyCheckpointAction(const json &line) {
 		if (auto add = line.find(field::ADD); add != line.end()) {
 			auto parsed = ParseAdd(*add);
 			if (!seen_.count(FileKey(parsed.path, parsed.deletion_vector))) {
 				snapshot_.files_.push_back(std::move(parsed));
 			}
-		} else if (line.find(field::REMOVE) == line.end()) {
+		} else if (auto remove = line.find(field::REMOVE); remove != line.end()) {
+			auto parsed = ParseRemove(*remove);
+			if (!seen_.count(FileKey(parsed.path, parsed.deletion_vector))) {
+				snapshot_.tombstones_.push_back(std::move(parsed));
+			}
+		} else {
 			ApplyNonFileAction(line);
 		}
 	}

@@ -47,6 +47,11 @@ public:
 	const std::vector<Add> &Files() const {
 		return files_;
 	}
+	//! Files removed and not added again (newest removal of each), however old: vacuum keeps those removed
+	//! within its retention, and checkpoints carry those within the table's tombstone retention.
+	const std::vector<Remove> &Tombstones() const {
+		return tombstones_;
+	}
 	//! Latest transaction version per application id.
 	const std::map<std::string, SetTransaction> &Transactions() const {
 		return transactions_;
@@ -70,6 +75,7 @@ private:
 	Metadata metadata_;
 	Schema schema_;
 	std::vector<Add> files_;
+	std::vector<Remove> tombstones_;
 	std::map<std::string, SetTransaction> transactions_;
 	std::map<std::string, DomainMetadata> domains_;
 	//! Why metadata is unavailable (empty when the log has it).

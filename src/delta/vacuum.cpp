@@ -42,20 +42,15 @@ VacuumResult Vacuum(Connection &connection, const fs::path &table_root, double r
 	// A file removed within the retention is still read by the versions before its removal: the tombstone
 	// protects it, however old the file itself is.
 	auto cutoff_ms = std::chrono::duration_cast<std::chrono::milliseconds>(cutoff.time_since_epoch()).count();
-	for (const auto &commit : ListCommits(table_root)) {
-		for (const auto &action : ReadJsonActions(table_root / "_delta_log" / commit.path.filename)) {
-			auto it = action.find(field::REMOVE);
-			if (it == action.end()) {
-				continue;
-			}
-			auto remove = ParseRemove(*it);
-			if (remove.deletion_timestamp.value_or(commit.modification_time_ms) <= cutoff_ms) {
-				continue;
-			}
-			referenced.insert(snapshot->ResolvePath(remove.path).lexically_normal());
-			if (remove.deletion_vector && remove.deletion_vector->storage_type == 'u') {
-				referenced.insert(DeletionVectorPath(table_root, *remove.deletion_vector).lexically_normal());
-			}
+	// The snapshot's tombstones come from its commits and its checkpoint alike (commits may have been cleaned up).
+	// One without a deletion time is kept: when it was removed is unknown.
+	for (const auto &remove : snapshot->Tombstones()) {
+		if (remove.deletion_timestamp && *remove.deletion_timestamp <= cutoff_ms) {
+			continue;
+		}
+		referenced.insert(snapshot->ResolvePath(remove.path).lexically_normal());
+		if (remove.deletion_vector && remove.deletion_vector->storage_type == 'u') {
+			referenced.insert(DeletionVectorPath(table_root, *remove.deletion_vector).lexically_normal());
 		}
 	}
 	VacuumResult result;
