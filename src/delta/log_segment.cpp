@@ -1,5 +1,7 @@
 #include "delta/log_segment.hpp"
 
+#include "delta/history.hpp"
+
 #include "common/error.hpp"
 
 #include <algorithm>
@@ -54,14 +56,6 @@ LogListing ListLog(const fs::path &table_root) {
 	return listing;
 }
 
-//! Commit timestamps made non-decreasing, as Delta readers do for clocks that went backwards.
-void MakeMonotonic(std::vector<CommitFile> &commits) {
-	for (size_t i = 1; i < commits.size(); i++) {
-		commits[i].modification_time_ms =
-		    std::max(commits[i].modification_time_ms, commits[i - 1].modification_time_ms);
-	}
-}
-
 //! The parts of a complete checkpoint among `files` (all written for one version), preferring the one
 //! with fewest files; empty if none is complete.
 std::vector<ParsedLogPath> CompleteCheckpoint(const std::vector<ParsedLogPath> &files) {
@@ -105,7 +99,6 @@ std::vector<CommitFile> ListCommits(const fs::path &table_root) {
 	for (auto &[version, commit] : listing.commits) {
 		commits.push_back(commit);
 	}
-	MakeMonotonic(commits);
 	return commits;
 }
 
@@ -134,18 +127,17 @@ LogSegment LogSegment::Build(const fs::path &table_root, const VersionSpec &spec
 		for (auto &[version, commit] : listing.commits) {
 			commits.push_back(commit);
 		}
-		MakeMonotonic(commits);
+		auto times = CommitTimestamps(table_root / "_delta_log", commits);
 		target = -1;
-		for (const auto &commit : commits) {
-			if (commit.modification_time_ms <= *spec.timestamp_ms) {
-				target = commit.path.version;
+		for (size_t i = 0; i < commits.size(); i++) {
+			if (times[i] <= *spec.timestamp_ms) {
+				target = commits[i].path.version;
 			}
 		}
 		if (target < 0) {
 			throw NotFoundError(
 			    "no version of " + table_root.string() + " exists at " + FormatMs(*spec.timestamp_ms) +
-			    (commits.empty() ? std::string()
-			                     : ": the earliest commit is at " + FormatMs(commits.front().modification_time_ms)));
+			    (commits.empty() ? std::string() : ": the earliest commit is at " + FormatMs(times.front())));
 		}
 	}
 

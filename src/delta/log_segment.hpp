@@ -39,7 +39,7 @@ struct LogSegment {
 	static LogSegment Build(const std::filesystem::path &table_root, const VersionSpec &spec);
 };
 
-//! Every commit in the log with its timestamp, ascending (for history and time travel).
+//! Every commit in the log with its file time, ascending (CommitTimestamps turns them into commit times).
 std::vector<CommitFile> ListCommits(const std::filesystem::path &table_root);
 
 } // namespace deltaduck::delta

@@ -1,6 +1,7 @@
 #include "common/error.hpp"
 #include "common/sql_quote.hpp"
 #include "delta/checkpoint_reader.hpp"
+#include "delta/history.hpp"
 #include "delta/optimize.hpp"
 #include "delta/scan.hpp"
 #include "delta/table_features.hpp"
@@ -13,6 +14,7 @@
 
 #include <filesystem>
 #include <iostream>
+#include <limits>
 #include <memory>
 #include <nlohmann/json.hpp>
 
@@ -84,22 +86,10 @@ void RunHistory(const DeltaOptions &options) {
 	auto root = TableRoot(options.path);
 	auto connection = OpenForTable(root);
 	std::string rows;
-	auto commits = delta::ListCommits(root);
-	for (auto it = commits.rbegin(); it != commits.rend(); ++it) {
-		int64_t timestamp = it->modification_time_ms;
-		std::string operation, parameters = "{}";
-		for (const auto &action : delta::ReadJsonActions(root / "_delta_log" / it->path.filename)) {
-			if (auto info = action.find(delta::field::COMMIT_INFO); info != action.end() && info->is_object()) {
-				timestamp = info->value("inCommitTimestamp", info->value("timestamp", timestamp));
-				operation = info->value("operation", "");
-				if (auto params = info->find("operationParameters"); params != info->end()) {
-					parameters = params->dump();
-				}
-			}
-		}
-		rows += (rows.empty() ? "" : ", ") + std::string("(") + std::to_string(it->path.version) +
-		        ", CAST(make_timestamp(" + std::to_string(timestamp) + " * 1000) AS TIMESTAMPTZ), " +
-		        QuoteLiteral(operation) + ", " + QuoteLiteral(parameters) + ")";
+	for (const auto &entry : delta::History(root, std::numeric_limits<size_t>::max())) {
+		rows += (rows.empty() ? "" : ", ") + std::string("(") + std::to_string(entry.version) +
+		        ", CAST(make_timestamp(" + std::to_string(entry.timestamp_ms) + " * 1000) AS TIMESTAMPTZ), " +
+		        QuoteLiteral(entry.operation) + ", " + QuoteLiteral(entry.parameters.dump()) + ")";
 	}
 	auto result =
 	    connection.Query("SELECT * FROM (VALUES " + rows + ") AS history(version, timestamp, operation, parameters)");

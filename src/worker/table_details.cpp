@@ -4,7 +4,7 @@
 #include "common/data_layout.hpp"
 #include "common/error.hpp"
 #include "common/names.hpp"
-#include "delta/checkpoint_reader.hpp"
+#include "delta/history.hpp"
 #include "delta/log_segment.hpp"
 #include "delta/snapshot.hpp"
 
@@ -16,20 +16,12 @@ namespace {
 
 json History(const std::filesystem::path &root, size_t limit) {
 	json history = json::array();
-	auto commits = delta::ListCommits(root);
-	for (auto it = commits.rbegin(); it != commits.rend() && history.size() < limit; ++it) {
-		json entry = {{"version", it->path.version}, {"timestamp", it->modification_time_ms}};
-		for (const auto &action : delta::ReadJsonActions(root / "_delta_log" / it->path.filename)) {
-			auto info = action.find(delta::field::COMMIT_INFO);
-			if (info == action.end() || !info->is_object()) {
-				continue;
-			}
-			entry["timestamp"] = info->value("inCommitTimestamp", info->value("timestamp", it->modification_time_ms));
-			entry["operation"] = info->value("operation", "");
-			entry["parameters"] = info->value("operationParameters", json::object());
-			entry["metrics"] = info->value("operationMetrics", json::object());
-		}
-		history.push_back(std::move(entry));
+	for (const auto &entry : delta::History(root, limit)) {
+		history.push_back({{"version", entry.version},
+		                   {"timestamp", entry.timestamp_ms},
+		                   {"operation", entry.operation},
+		                   {"parameters", entry.parameters},
+		                   {"metrics", entry.metrics}});
 	}
 	return history;
 }

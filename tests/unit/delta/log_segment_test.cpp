@@ -1,4 +1,5 @@
 #include "common/error.hpp"
+#include "delta/history.hpp"
 #include "delta/log_segment.hpp"
 #include "tests/unit/delta/delta_test_support.hpp"
 
@@ -304,9 +305,10 @@ TEST(LogSegment, CommitTimesAreMadeMonotonic) {
 
 	auto commits = ListCommits(dir.Path());
 	ASSERT_EQ(commits.size(), 3u);
-	EXPECT_EQ(commits[0].modification_time_ms, t0);
-	EXPECT_EQ(commits[1].modification_time_ms, t0 + 10000);
-	EXPECT_EQ(commits[2].modification_time_ms, t0 + 10000);
+	auto times = CommitTimestamps(log, commits);
+	EXPECT_EQ(times[0], t0);
+	EXPECT_EQ(times[1], t0 + 10000);
+	EXPECT_EQ(times[2], t0 + 10000);
 	EXPECT_EQ(LogSegment::Build(dir.Path(), AtTimestamp(t0 + 6000)).version, 0);
 	EXPECT_EQ(LogSegment::Build(dir.Path(), AtTimestamp(t0 + 10000)).version, 2);
 }

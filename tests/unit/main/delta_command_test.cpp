@@ -1,3 +1,4 @@
+#include "tests/unit/delta/delta_test_support.hpp"
 #include "tests/unit/main/cli_test.hpp"
 
 #include <algorithm>
@@ -87,6 +88,10 @@ TEST_F(DeltaCommandTest, WhereSkipsFilesAndFiltersRows) {
 }
 
 TEST_F(DeltaCommandTest, HistoryListsCommitsNewestFirst) {
+	// Commit times are the commit files' times (the table has no In-Commit Timestamps; commitInfo.timestamp is
+	// only what the writer's clock said).
+	SetModificationTimeMs(table / "_delta_log" / "00000000000000000000.json", 1700000000000);
+	SetModificationTimeMs(table / "_delta_log" / "00000000000000000001.json", 1700000100000);
 	auto result = Run({"delta", "history", table.string(), "--format", "csv"});
 	ASSERT_EQ(result.status, 0) << result.err;
 	EXPECT_EQ(result.out, "version,timestamp,operation,parameters\n"
