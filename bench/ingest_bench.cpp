@@ -98,7 +98,34 @@ fs::path CsvFolder(Connection &connection, const fs::path &data, int megabytes) 
 
 } // namespace
 
+//! The fixed cost of loading a small folder (the sample's size): ours against DuckDB's own COPY of the same files
+//! to parquet, each a process of its own.
+void IngestSmallFolderFixedCost(const fs::path &data) {
+	std::string binary = std::string(DELTADUCK_BINARY_DIR) + "/deltaduck";
+	if (!fs::exists(data / "raw" / "bench_small")) {
+		RunOnce(
+		    {binary, "sample", "--data", data.string(), "--folder", "bench_small", "--files", "3", "--rows", "250"});
+	}
+	auto ours = RunProcess({binary, "ingest", "--data", data.string(), "--source", "bench_small", "--table",
+	                        "bench_small", "--mode", "overwrite"},
+	                       [&] { fs::remove_all(data / "deltalake" / "bench_small"); });
+	auto floor_target = data / "raw" / "bench_small_floor";
+	auto floor =
+	    RunProcess({binary, "query", "--data", data.string(),
+	                "COPY (SELECT * FROM read_csv('raw/bench_small/*.csv')) TO 'raw/bench_small_floor/part.parquet' "
+	                "(FORMAT parquet, COMPRESSION zstd)"},
+	               [&] {
+		               fs::remove_all(floor_target);
+		               fs::create_directories(floor_target);
+	               });
+	Report("ingest_small_folder_fixed_cost", ours.seconds, floor.seconds, "s",
+	       "ours_ms=" + std::to_string(int(ours.seconds * 1000)));
+	fs::remove_all(data / "deltalake" / "bench_small");
+	fs::remove_all(floor_target);
+}
+
 void RunIngestBenchmarks() {
+	IngestSmallFolderFixedCost(fs::path(DELTADUCK_BINARY_DIR) / "bench-data");
 	const char *size = std::getenv("DELTADUCK_BENCH_INGEST_MB");
 	int megabytes = size ? std::atoi(size) : 1000;
 	auto data = fs::path(DELTADUCK_BINARY_DIR) / "bench-data";

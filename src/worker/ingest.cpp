@@ -61,11 +61,46 @@ std::string CsvOptions(const IngestRequest &request) {
 
 namespace {
 
+//! The options DuckDB's sniffer finds in the first file (delimiter, quoting, header, column names and types, date
+//! formats), as read_csv arguments with auto_detect off. The sniffer would otherwise run again for every query
+//! that reads the files (an ingest asks several: columns, timestamps, rows), opening each file every time.
+//! Every file is sniffed once too, to hold the folder to one table: a file whose columns are named otherwise is
+//! an error naming it (read with the first file's options, it would load under the wrong names).
+std::string SniffedCsvOptions(Connection &connection, const std::vector<std::string> &files,
+                              const IngestRequest &request) {
+	std::string first_columns, prompt_text;
+	for (const auto &file : files) {
+		auto sniffed = connection.QueryText("SELECT Prompt, list_transform(Columns, c -> c.name)::VARCHAR FROM "
+		                                    "sniff_csv(" +
+		                                    QuoteLiteral(file) + CsvOptions(request) + ")");
+		if (sniffed.empty() || sniffed[0].size() < 2) {
+			continue;
+		}
+		if (prompt_text.empty()) {
+			prompt_text = sniffed[0][0];
+			first_columns = sniffed[0][1];
+		} else if (sniffed[0][1] != first_columns) {
+			throw InvalidInputError("CSV file " + fs::path(file).filename().string() + " has the columns " +
+			                        sniffed[0][1] + ", but " + fs::path(files.front()).filename().string() + " has " +
+			                        first_columns + ": the files of a folder load as one table");
+		}
+	}
+	const std::string marker = ", auto_detect=false";
+	const auto &text = prompt_text;
+	auto begin = text.find(marker);
+	auto end = text.rfind(')');
+	if (begin == std::string::npos || end == std::string::npos || end < begin) {
+		return CsvOptions(request); // an answer we do not understand: let read_csv sniff as before
+	}
+	return text.substr(begin, end - begin);
+}
+
 //! DuckDB's sniffer falls back to a single column when rows disagree on their field count; a header that
 //! still holds a common delimiter means the file is malformed, so it is read again with that delimiter,
 //! which fails naming the bad line instead of loading one text column.
-std::string CsvSql(Connection &connection, const std::string &files, const IngestRequest &request) {
-	auto sql = "SELECT * FROM read_csv(" + files + CsvOptions(request) + ")";
+std::string CsvSql(Connection &connection, const std::vector<std::string> &paths, const IngestRequest &request) {
+	auto files = QuoteList(paths);
+	auto sql = "SELECT * FROM read_csv(" + files + SniffedCsvOptions(connection, paths, request) + ")";
 	if (request.delimiter) {
 		return sql;
 	}
@@ -115,7 +150,7 @@ std::string ResolveSource(Connection &connection, const fs::path &data_dir, cons
 			throw InvalidInputError("CSV folder " + std::string(RAW_DIR) + "/" + source + " holds no .csv files");
 		}
 		std::sort(files.begin(), files.end());
-		return CsvSql(connection, QuoteList(files), request);
+		return CsvSql(connection, files, request);
 	}
 	if (path_like) {
 		fs::path relative(source);
@@ -135,7 +170,7 @@ std::string ResolveSource(Connection &connection, const fs::path &data_dir, cons
 		auto extension = file.extension().string();
 		std::transform(extension.begin(), extension.end(), extension.begin(), ::tolower);
 		if (extension == ".csv" || extension == ".tsv" || extension == ".txt") {
-			return CsvSql(connection, QuoteLiteral(file.string()), request);
+			return CsvSql(connection, {file.string()}, request);
 		}
 		if (extension == ".parquet") {
 			return "SELECT * FROM read_parquet(" + QuoteLiteral(file.string()) + ")";
