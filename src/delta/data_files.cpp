@@ -177,8 +177,10 @@ std::string PartitionValueExpression(const StructField &field) {
 	} else {
 		text = "CAST(" + column + " AS VARCHAR)";
 	}
-	return "CASE WHEN " + column + " IS NULL THEN " + QuoteLiteral(NULL_PARTITION) + " ELSE " + text + " END AS " +
-	       column;
+	// An empty string has no folder name of its own: it is stored as NULL, as Spark stores it (and as every
+	// reader, ours included, reads an empty partition value).
+	auto is_null = type.name == "string" ? column + " IS NULL OR " + column + " = ''" : column + " IS NULL";
+	return "CASE WHEN " + is_null + " THEN " + QuoteLiteral(NULL_PARTITION) + " ELSE " + text + " END AS " + column;
 }
 
 json AddAction(const WrittenFile &file, int64_t timestamp_ms, bool data_change) {

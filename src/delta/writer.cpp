@@ -134,6 +134,33 @@ Schema TargetSchema(const std::optional<Schema> &existing, const std::vector<Sou
 	return schema;
 }
 
+//! A column the table declares NOT NULL (nullable: false, the invariant every writer must keep) may not receive a
+//! NULL: the files' stats say whether one did. Refused before the commit; the files written are removed.
+void RefuseNullsInRequiredColumns(const fs::path &table_root, const Schema &schema,
+                                  const std::vector<WrittenFile> &files, const std::string &table) {
+	for (const auto &field : schema.fields) {
+		if (field.nullable) {
+			continue;
+		}
+		for (const auto &file : files) {
+			bool null_partition = file.partition_values.count(field.name) && !file.partition_values.at(field.name);
+			auto stats = nlohmann::json::parse(file.stats, nullptr, false);
+			const auto &counts =
+			    stats.is_object() ? stats.value("nullCount", nlohmann::json::object()) : nlohmann::json::object();
+			bool null_value =
+			    counts.contains(field.name) && counts[field.name].is_number() && counts[field.name].get<int64_t>() > 0;
+			if (null_partition || null_value) {
+				for (const auto &written : files) {
+					std::error_code ignored;
+					fs::remove(table_root / written.relative_path, ignored);
+				}
+				throw InvalidInputError("column " + field.name + " of table " + table +
+				                        " is NOT NULL, but the source has NULL values in it; nothing was written");
+			}
+		}
+	}
+}
+
 Protocol RequiredProtocol(const Schema &schema, const std::optional<Protocol> &existing) {
 	bool ntz = std::any_of(schema.fields.begin(), schema.fields.end(),
 	                       [](const StructField &f) { return f.type->UsesTimestampNtz(); });
@@ -279,6 +306,7 @@ WriteResult WriteTable(Connection &connection, const fs::path &table_root, const
 	file_options.target_file_size = options.target_file_size;
 	auto files = WriteDataFiles(connection, table_root, "SELECT " + projection + " FROM (" + source_sql + ")", schema,
 	                            partitions, file_options);
+	RefuseNullsInRequiredColumns(table_root, schema, files, table);
 	for (const auto &file : files) {
 		result.rows += static_cast<uint64_t>(file.records);
 		result.bytes += static_cast<uint64_t>(file.size);

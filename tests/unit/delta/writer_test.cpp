@@ -433,6 +433,42 @@ TEST(Writer, NullPartitionValuesReadBackAsNull) {
 	}
 }
 
+TEST(Writer, EmptyStringPartitionValuesAreStoredAsNull) {
+	// An empty string has no folder of its own: Spark stores it as NULL, and readers read "" as NULL anyway.
+	TempDir dir;
+	auto connection = OpenTestConnection();
+	auto root = dir.Path() / "t";
+	auto options = Mode(WriteMode::CREATE);
+	options.partition_by = {"s"};
+	WriteTable(connection, root, "SELECT i AS id, CASE WHEN i = 0 THEN '' ELSE 'a' END AS s FROM range(2) t(i)",
+	           options);
+	for (const auto &add : ActionsOf(ReadCommit(root, 0), "add")) {
+		EXPECT_TRUE(add["partitionValues"]["s"].is_null() || add["partitionValues"]["s"] == "a") << add.dump();
+	}
+	EXPECT_EQ(TableRows(connection, root, "id"), "[0,null]\n[1,\"a\"]");
+}
+
+TEST(Writer, NullsInANotNullColumnAreRefused) {
+	TempDir dir;
+	auto connection = OpenTestConnection();
+	auto root = dir.Path() / "t";
+	auto metadata = MetadataAction({{"id", "long"}, {"name", "string"}});
+	auto schema = json::parse(metadata["metaData"]["schemaString"].get<std::string>());
+	schema["fields"][0]["nullable"] = false;
+	metadata["metaData"]["schemaString"] = schema.dump();
+	WriteCommit(root, 0, {ProtocolAction(1, 2), metadata});
+	WriteTable(connection, root, "SELECT 1 AS id, 'a' AS name", Mode(WriteMode::APPEND));
+	auto files_before = ParquetFilesOnDisk(root);
+	try {
+		WriteTable(connection, root, "SELECT NULL::BIGINT AS id, 'b' AS name", Mode(WriteMode::APPEND));
+		FAIL() << "a NULL in a NOT NULL column was written";
+	} catch (const InvalidInputError &error) {
+		EXPECT_NE(std::string(error.what()).find("id"), std::string::npos) << error.what();
+	}
+	EXPECT_EQ(CommitVersions(root), (std::vector<int64_t>{0, 1}));
+	EXPECT_EQ(ParquetFilesOnDisk(root), files_before);
+}
+
 TEST(Writer, PartitionValuesWithSpecialCharactersRoundTrip) {
 	TempDir dir;
 	auto connection = OpenTestConnection();
