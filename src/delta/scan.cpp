@@ -396,6 +396,10 @@ void Scan::Build(Connection &connection, const std::optional<Predicate> &filter)
 	}
 
 	auto columns = TopLevelColumns(connection, paths);
+	const auto &reader_features = snapshot->GetProtocol().reader_features;
+	bool widened = reader_features && std::any_of(reader_features->begin(), reader_features->end(), [](const auto &f) {
+		               return f == "typeWidening" || f == "typeWidening-preview";
+	               });
 	// Files sharing partition values (and without deletion vectors) are read by one read_parquet call.
 	std::map<std::string, std::vector<size_t>> groups;
 	for (size_t i = 0; i < scan.files_.size(); i++) {
@@ -430,13 +434,18 @@ void Scan::Build(Connection &connection, const std::optional<Predicate> &filter)
 				expr = PartitionLiteral(value ? *value : std::nullopt, *field.type);
 			} else if (present.count(field.PhysicalName(mapping))) {
 				expr = ConvertExpression(QuoteIdentifier(field.PhysicalName(mapping)), *field.type, mapping);
+				if (widened) {
+					expr = "CAST(" + expr + " AS " + field.type->ToDuckDB() + ")";
+				}
 			} else {
 				expr = "CAST(NULL AS " + field.type->ToDuckDB() + ")";
 			}
 			select += (select.empty() ? "" : ", ") + expr + " AS " + QuoteIdentifier(field.name);
 		}
 		std::string source = "read_parquet(" + QuoteList(group_paths);
-		if (!uniform) {
+		// With widened types, files of one group may store a column as int and as long: union_by_name reads
+		// each file by its own footer instead of forcing the first file's types on the others.
+		if (!uniform || widened) {
 			source += ", union_by_name = true";
 		}
 		std::string where;

@@ -11,6 +11,10 @@ const std::set<std::string> &SupportedReaderFeatures() {
 	    "columnMapping",
 	    "deletionVectors",
 	    "timestampNtz",
+	    // Older files hold a narrower type than the schema (int where it now says long): the scan casts each
+	    // column to the table's type.
+	    "typeWidening",
+	    "typeWidening-preview",
 	    "v2Checkpoint",
 	    // Only restricts which vacuum implementations may write; nothing for a reader to do.
 	    "vacuumProtocolCheck",

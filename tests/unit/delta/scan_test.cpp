@@ -110,6 +110,27 @@ TEST(Scan, AColumnMissingFromAnOlderFileReadsAsNull) {
 	EXPECT_EQ(ScanRows(connection, v0, "id"), "[1]\n[2]");
 }
 
+TEST(Scan, WidenedTypesReadEveryFileAsTheTablesType) {
+	// typeWidening: the table's type went from integer to long; the old file stores INT32, the new one values
+	// no INT32 can hold. Version 0 (before the change) is readable too.
+	TempDir dir;
+	auto connection = OpenTestConnection();
+	WriteParquet(connection, dir.Path() / "old.parquet", "SELECT 7::INTEGER AS n, 1.5::FLOAT AS f");
+	WriteParquet(connection, dir.Path() / "new.parquet", "SELECT 5000000000::BIGINT AS n, 2.25::DOUBLE AS f");
+	auto protocol = ProtocolAction(3, 7);
+	protocol["protocol"]["readerFeatures"] = {"typeWidening"};
+	protocol["protocol"]["writerFeatures"] = {"typeWidening"};
+	WriteCommit(dir.Path(), 0,
+	            {protocol, MetadataAction({{"n", "integer"}, {"f", "float"}}), AddAction("old.parquet")});
+	WriteCommit(dir.Path(), 1, {MetadataAction({{"n", "long"}, {"f", "double"}}), AddAction("new.parquet")});
+	auto scan = Scan::Plan(connection, Snapshot::Load(connection, dir.Path()));
+	EXPECT_EQ(ScanColumns(connection, scan), "n BIGINT, f DOUBLE");
+	EXPECT_EQ(ScanRows(connection, scan, "n"), "[7,1.5]\n[5000000000,2.25]");
+	auto v0 = Scan::Plan(connection, Snapshot::Load(connection, dir.Path(), AtVersion(0)));
+	EXPECT_EQ(ScanColumns(connection, v0), "n INTEGER, f FLOAT");
+	EXPECT_EQ(ScanRows(connection, v0, "n"), "[7,1.5]");
+}
+
 TEST(Scan, NestedFieldsAreNotTopLevelColumns) {
 	TempDir dir;
 	auto connection = OpenTestConnection();
