@@ -139,7 +139,12 @@ fs::path Snapshot::ResolvePath(const std::string &path) const {
 
 std::shared_ptr<const Snapshot> Snapshot::Load(Connection &connection, const fs::path &table_root,
                                                const VersionSpec &spec) {
-	return Replay(connection, table_root, LogSegment::Build(table_root, spec));
+	return Replay(connection, table_root, LogSegment::Build(table_root, spec), true);
+}
+
+std::shared_ptr<const Snapshot> Snapshot::LoadMetadataOnly(Connection &connection, const fs::path &table_root,
+                                                           const VersionSpec &spec) {
+	return Replay(connection, table_root, LogSegment::Build(table_root, spec), false);
 }
 
 namespace {
@@ -190,13 +195,13 @@ std::shared_ptr<const Snapshot> Snapshot::LoadCached(Connection &connection, con
 	if (auto cached = cache.Find(key)) {
 		return cached;
 	}
-	auto snapshot = Replay(connection, table_root, segment);
+	auto snapshot = Replay(connection, table_root, segment, true);
 	cache.Add(key, snapshot);
 	return snapshot;
 }
 
 std::shared_ptr<const Snapshot> Snapshot::Replay(Connection &connection, const fs::path &table_root,
-                                                 const LogSegment &segment) {
+                                                 const LogSegment &segment, bool check_features) {
 	auto snapshot = std::make_shared<Snapshot>();
 	snapshot->table_root_ = table_root;
 	snapshot->version_ = segment.version;
@@ -211,7 +216,9 @@ std::shared_ptr<const Snapshot> Snapshot::Replay(Connection &connection, const f
 	if (!replay.HasProtocol()) {
 		throw CorruptError("cannot read " + where + ": the log has no protocol action");
 	}
-	CheckReadSupported(snapshot->protocol_);
+	if (check_features) {
+		CheckReadSupported(snapshot->protocol_);
+	}
 	if (!replay.HasMetadata()) {
 		// Like Delta Standalone, the file list loads without metadata; whatever needs the schema fails.
 		snapshot->missing_metadata_ = "cannot read " + where + ": the log has no metaData action";
@@ -220,7 +227,14 @@ std::shared_ptr<const Snapshot> Snapshot::Replay(Connection &connection, const f
 	if (snapshot->metadata_.format_provider != "parquet") {
 		throw UnsupportedError("unsupported data file format " + snapshot->metadata_.format_provider + " in " + where);
 	}
-	snapshot->schema_ = Schema::Parse(snapshot->metadata_.schema_string);
+	try {
+		snapshot->schema_ = Schema::Parse(snapshot->metadata_.schema_string);
+	} catch (const Error &) {
+		if (check_features) {
+			throw;
+		}
+		// Described only: a type this reader cannot read leaves the schema to the raw schema string.
+	}
 	return snapshot;
 }
 

@@ -25,6 +25,10 @@ public:
 	//! without metaData loads (its file list is known) but GetMetadata/GetSchema throw.
 	static std::shared_ptr<const Snapshot> Load(Connection &connection, const std::filesystem::path &table_root,
 	                                            const VersionSpec &spec = {});
+	//! Load without refusing reader features this reader lacks: for describing a table (protocol, metadata, files),
+	//! never for reading its data. A schema with types it cannot map stays unparsed (GetSchema is empty).
+	static std::shared_ptr<const Snapshot>
+	LoadMetadataOnly(Connection &connection, const std::filesystem::path &table_root, const VersionSpec &spec = {});
 	//! Load, reusing a snapshot this process loaded before for the same log segment: the dashboard reads the
 	//! same tables on every query, and an unchanged table then costs a listing of its log.
 	static std::shared_ptr<const Snapshot> LoadCached(Connection &connection, const std::filesystem::path &table_root,
@@ -68,7 +72,7 @@ public:
 private:
 	friend class LogReplay;
 	static std::shared_ptr<const Snapshot> Replay(Connection &connection, const std::filesystem::path &table_root,
-	                                              const LogSegment &segment);
+	                                              const LogSegment &segment, bool check_features);
 	std::filesystem::path table_root_;
 	int64_t version_ = -1;
 	Protocol protocol_;

@@ -99,8 +99,15 @@ void RunHistory(const DeltaOptions &options) {
 void RunDescribe(const DeltaOptions &options) {
 	auto root = TableRoot(options.path);
 	auto connection = OpenForTable(root);
-	auto snapshot = delta::Snapshot::Load(connection, root, ParseVersionSpec(connection, options));
+	// Any table can be described, also one with reader features this reader lacks (said below).
+	auto snapshot = delta::Snapshot::LoadMetadataOnly(connection, root, ParseVersionSpec(connection, options));
 	const auto &metadata = snapshot->GetMetadata();
+	std::string readable = "yes";
+	try {
+		delta::CheckReadSupported(snapshot->GetProtocol());
+	} catch (const Error &e) {
+		readable = std::string("no: ") + e.what();
+	}
 	const auto &protocol = snapshot->GetProtocol();
 	int64_t bytes = 0, rows = 0, files_without_stats = 0;
 	for (const auto &add : snapshot->Files()) {
@@ -125,7 +132,8 @@ void RunDescribe(const DeltaOptions &options) {
 	          << "protocol:   reader " << protocol.min_reader_version << ", writer " << protocol.min_writer_version
 	          << '\n'
 	          << "features:   reader: " << join(protocol.reader_features)
-	          << "; writer: " << join(protocol.writer_features) << '\n';
+	          << "; writer: " << join(protocol.writer_features) << '\n'
+	          << "readable:   " << readable << '\n';
 	std::string partitions;
 	for (const auto &name : metadata.partition_columns) {
 		partitions += (partitions.empty() ? "" : ", ") + name;
@@ -142,6 +150,9 @@ void RunDescribe(const DeltaOptions &options) {
 	for (const auto &field : snapshot->GetSchema().fields) {
 		std::cout << "  " << field.name << "  " << field.type->ToDuckDB() << (field.nullable ? "" : " NOT NULL")
 		          << '\n';
+	}
+	if (snapshot->GetSchema().fields.empty()) {
+		std::cout << "  " << metadata.schema_string << '\n'; // types this reader cannot map: as logged
 	}
 }
 

@@ -108,6 +108,22 @@ TEST_F(DeltaCommandTest, DescribeSummarisesTheTable) {
 	}
 }
 
+TEST_F(DeltaCommandTest, DescribeShowsATableThisReaderCannotRead) {
+	auto log = table / "_delta_log" / "00000000000000000002.json";
+	WriteFile(log, R"({"protocol":{"minReaderVersion":3,"minWriterVersion":7,"readerFeatures":["futureFeature"],)"
+	               R"("writerFeatures":["futureFeature"]}})"
+	               "\n");
+	auto result = Run({"delta", "describe", table.string()});
+	ASSERT_EQ(result.status, 0) << result.err;
+	for (const char *expected : {"version:    2", "reader: futureFeature", "readable:   no: unsupported Delta reader",
+	                             "amount  DECIMAL(10,1)"}) {
+		EXPECT_NE(result.out.find(expected), std::string::npos) << expected << " in\n" << result.out;
+	}
+	result = Run({"delta", "scan", table.string()});
+	EXPECT_EQ(result.status, 1);
+	EXPECT_NE(result.err.find("futureFeature"), std::string::npos) << result.err;
+}
+
 TEST_F(DeltaCommandTest, NotATableIsAClearError) {
 	auto result = Run({"delta", "scan", dir.string()});
 	EXPECT_EQ(result.status, 1);
