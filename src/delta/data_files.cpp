@@ -162,7 +162,7 @@ std::string NewUuid() {
 	return id;
 }
 
-std::string PartitionValueExpression(const StructField &field) {
+std::string PartitionValueExpression(const StructField &field, const std::string &alias) {
 	auto column = QuoteIdentifier(field.name);
 	const auto &type = *field.type;
 	std::string text;
@@ -180,7 +180,8 @@ std::string PartitionValueExpression(const StructField &field) {
 	// An empty string has no folder name of its own: it is stored as NULL, as Spark stores it (and as every
 	// reader, ours included, reads an empty partition value).
 	auto is_null = type.name == "string" ? column + " IS NULL OR " + column + " = ''" : column + " IS NULL";
-	return "CASE WHEN " + is_null + " THEN " + QuoteLiteral(NULL_PARTITION) + " ELSE " + text + " END AS " + column;
+	return "CASE WHEN " + is_null + " THEN " + QuoteLiteral(NULL_PARTITION) + " ELSE " + text + " END AS " +
+	       QuoteIdentifier(alias.empty() ? field.name : alias);
 }
 
 json AddAction(const WrittenFile &file, int64_t timestamp_ms, bool data_change) {
@@ -208,6 +209,25 @@ json RemoveAction(const Add &add, int64_t timestamp_ms, bool data_change) {
 	return {{field::REMOVE, remove}};
 }
 
+Schema PhysicalSchema(const Schema &schema, const std::string &table) {
+	Schema physical;
+	for (const auto &field : schema.fields) {
+		if (field.type->kind != DataType::Kind::PRIMITIVE && field.type->kind != DataType::Kind::DECIMAL) {
+			throw UnsupportedError("cannot write table " + table + ": column " + field.name +
+			                       " is nested, and writing nested columns under column mapping is not supported");
+		}
+		if (!field.physical_name) {
+			throw UnsupportedError("cannot write table " + table + ": column " + field.name +
+			                       " has no physical name, though the table uses column mapping (a column added "
+			                       "without one cannot be written)");
+		}
+		auto renamed = field;
+		renamed.name = *field.physical_name;
+		physical.fields.push_back(std::move(renamed));
+	}
+	return physical;
+}
+
 std::vector<WrittenFile> WriteDataFiles(Connection &connection, const fs::path &table_root,
                                         const std::string &select_sql, const Schema &schema,
                                         const std::vector<std::string> &partitions, const DataFileOptions &options) {
@@ -232,6 +252,13 @@ std::vector<WrittenFile> WriteDataFiles(Connection &connection, const fs::path &
 			by += (by.empty() ? "" : ", ") + QuoteIdentifier(name);
 		}
 		copy += ", PARTITION_BY (" + by + ")";
+	}
+	if (!options.field_ids.empty()) {
+		std::string ids;
+		for (const auto &[name, id] : options.field_ids) {
+			ids += (ids.empty() ? "" : ", ") + QuoteLiteral(name) + ": " + std::to_string(id);
+		}
+		copy += ", FIELD_IDS {" + ids + "}";
 	}
 	try {
 		connection.Execute(copy + ")");

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
@@ -35,6 +36,9 @@ struct DataFileOptions {
 	uint64_t target_file_size = uint64_t(128) << 20;
 	//! Where in the table unpartitioned files go ("" = the root).
 	std::string directory;
+	//! Parquet field ids by column (column mapping): written into the files' schema so that readers resolving
+	//! columns by id find them.
+	std::map<std::string, int64_t> field_ids;
 };
 
 //! Streams the rows of `select_sql` (which yields the schema's columns, partition columns as Delta's
@@ -46,7 +50,13 @@ std::vector<WrittenFile> WriteDataFiles(Connection &connection, const std::files
                                         const std::vector<std::string> &partitions, const DataFileOptions &options);
 
 //! A partition column as the string Delta logs (NULL as the Hive marker, so directory names stay exact).
-std::string PartitionValueExpression(const StructField &field);
+//! The schema with each field named by its physical name (column mapping), as data files, stats and partition
+//! values name them. Nested fields are renamed too under column mapping: not written yet, refused naming the
+//! column (as is a column without a physical name).
+Schema PhysicalSchema(const Schema &schema, const std::string &table);
+
+//! `alias` names the result (the physical name under column mapping); the field's name by default.
+std::string PartitionValueExpression(const StructField &field, const std::string &alias = "");
 
 //! The add action of a written file.
 nlohmann::json AddAction(const WrittenFile &file, int64_t timestamp_ms, bool data_change);

@@ -45,13 +45,22 @@ OptimizeResult Optimize(Connection &connection, const fs::path &table_root, uint
 			groups[add.partition_values].push_back(&add);
 		}
 	}
-	// The files hold only the non-partition columns; partition values stay in the log.
+	// The files hold only the non-partition columns; partition values stay in the log. Under column mapping they
+	// are named by their physical names and carry their field ids.
+	bool mapping = snapshot->UsesColumnMapping();
+	auto physical = mapping ? PhysicalSchema(schema, table_root.filename().string()) : schema;
 	Schema file_schema;
 	std::string columns;
-	for (const auto &field : schema.fields) {
+	std::map<std::string, int64_t> field_ids;
+	for (size_t i = 0; i < schema.fields.size(); i++) {
+		const auto &field = schema.fields[i];
 		if (!std::count(partitions.begin(), partitions.end(), field.name)) {
-			file_schema.fields.push_back(field);
-			columns += (columns.empty() ? "" : ", ") + QuoteIdentifier(field.name);
+			file_schema.fields.push_back(physical.fields[i]);
+			columns += (columns.empty() ? "" : ", ") + QuoteIdentifier(field.name) + " AS " +
+			           QuoteIdentifier(physical.fields[i].name);
+			if (mapping && field.field_id) {
+				field_ids[physical.fields[i].name] = *field.field_id;
+			}
 		}
 	}
 	std::vector<Compaction> compactions;
@@ -63,6 +72,7 @@ OptimizeResult Optimize(Connection &connection, const fs::path &table_root, uint
 		auto scan = Scan::PlanFiles(connection, snapshot, inputs);
 		DataFileOptions options;
 		options.target_file_size = target_size;
+		options.field_ids = field_ids;
 		options.directory = fs::path(inputs.front()->path).parent_path().string();
 		Compaction compaction{inputs,
 		                      WriteDataFiles(connection, table_root, "SELECT " + columns + " FROM (" + scan.Sql() + ")",

@@ -115,10 +115,8 @@ std::string WriteRefusal(const std::string &feature, const Metadata &metadata, b
 		return schema.find("delta.identity") == std::string::npos ? "" : "identity columns are not assigned yet";
 	}
 	if (feature == "columnMapping") {
-		auto it = metadata.configuration.find("delta.columnMapping.mode");
-		return it == metadata.configuration.end() || it->second == "none"
-		           ? ""
-		           : "writing physical column names and field ids (column mapping) is not supported yet";
+		// Written with physical names and field ids (top-level columns; nested ones are refused by the writer).
+		return "";
 	}
 	// Appends leave existing deletion vectors alone and removes carry them; CDF readers derive changes from
 	// whole-file adds and removes; timestamp_ntz is written as such; vacuumProtocolCheck only asks vacuum to

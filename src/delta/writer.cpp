@@ -286,27 +286,39 @@ WriteResult WriteTable(Connection &connection, const fs::path &table_root, const
 		throw InvalidInputError("a table needs at least one column that is not a partition column");
 	}
 
-	// Stream the rows into parquet files in a staging folder, then move them into the table.
-	std::string projection;
-	for (const auto &field : schema.fields) {
-		bool present =
-		    std::any_of(source.begin(), source.end(), [&](const SourceColumn &c) { return c.name == field.name; });
-		std::string expr;
-		if (std::count(partitions.begin(), partitions.end(), field.name)) {
-			expr = PartitionValueExpression(field);
-		} else {
-			expr = (present ? "CAST(" + QuoteIdentifier(field.name) + " AS " + field.type->ToDuckDB() + ")"
-			                : "CAST(NULL AS " + field.type->ToDuckDB() + ")") +
-			       " AS " + QuoteIdentifier(field.name);
-		}
-		projection += (projection.empty() ? "" : ", ") + expr;
+	// Stream the rows into parquet files in a staging folder, then move them into the table. Under column
+	// mapping the files name columns by their physical names (and carry their field ids), and so do the stats
+	// and partition values.
+	bool mapping = existing && (*existing)->UsesColumnMapping();
+	auto physical = mapping ? PhysicalSchema(schema, table) : schema;
+	std::vector<std::string> physical_partitions;
+	for (const auto &name : partitions) {
+		physical_partitions.push_back(schema.Find(name)->PhysicalName(mapping));
 	}
 	DataFileOptions file_options;
 	file_options.compression = options.compression;
 	file_options.target_file_size = options.target_file_size;
-	auto files = WriteDataFiles(connection, table_root, "SELECT " + projection + " FROM (" + source_sql + ")", schema,
-	                            partitions, file_options);
-	RefuseNullsInRequiredColumns(table_root, schema, files, table);
+	std::string projection;
+	for (size_t i = 0; i < schema.fields.size(); i++) {
+		const auto &field = schema.fields[i];
+		bool present =
+		    std::any_of(source.begin(), source.end(), [&](const SourceColumn &c) { return c.name == field.name; });
+		auto value = present ? "CAST(" + QuoteIdentifier(field.name) + " AS " + field.type->ToDuckDB() + ")"
+		                     : "CAST(NULL AS " + field.type->ToDuckDB() + ")";
+		std::string expr;
+		if (std::count(partitions.begin(), partitions.end(), field.name)) {
+			expr = PartitionValueExpression(field, physical.fields[i].name);
+		} else {
+			expr = value + " AS " + QuoteIdentifier(physical.fields[i].name);
+			if (mapping && field.field_id) {
+				file_options.field_ids[physical.fields[i].name] = *field.field_id;
+			}
+		}
+		projection += (projection.empty() ? "" : ", ") + expr;
+	}
+	auto files = WriteDataFiles(connection, table_root, "SELECT " + projection + " FROM (" + source_sql + ")", physical,
+	                            physical_partitions, file_options);
+	RefuseNullsInRequiredColumns(table_root, physical, files, table);
 	for (const auto &file : files) {
 		result.rows += static_cast<uint64_t>(file.records);
 		result.bytes += static_cast<uint64_t>(file.size);

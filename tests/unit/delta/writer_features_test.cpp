@@ -1,6 +1,7 @@
 // Writer protocol checks: a table's writer features are honoured or the write is refused naming them.
 
 #include "common/error.hpp"
+#include "delta/scan.hpp"
 #include "delta/snapshot.hpp"
 #include "delta/table_features.hpp"
 #include "delta/writer.hpp"
@@ -80,14 +81,62 @@ TEST_F(WriterFeatures, AppendOnlyTablesTakeAppendsButNoOverwrite) {
 	EXPECT_NE(Refusal(delta::WriteMode::OVERWRITE).find("append-only"), std::string::npos);
 }
 
-TEST_F(WriterFeatures, ConstraintsAndColumnMappingInUseAreRefused) {
+TEST_F(WriterFeatures, ConstraintsInUseAreRefused) {
 	MakeTable({{"minReaderVersion", 1}, {"minWriterVersion", 3}}, {{"delta.constraints.positive", "id > 0"}});
 	EXPECT_NE(Refusal(delta::WriteMode::APPEND).find("CHECK constraints"), std::string::npos);
+	// A column-mapped table whose column has no physical name cannot be written, and says why.
 	MakeTable({{"minReaderVersion", 2}, {"minWriterVersion", 5}}, {{"delta.columnMapping.mode", "name"}});
-	EXPECT_NE(Refusal(delta::WriteMode::APPEND).find("column mapping"), std::string::npos);
+	EXPECT_NE(Refusal(delta::WriteMode::APPEND).find("physical name"), std::string::npos);
 	// The same versions without the features in use need nothing from the writer.
 	MakeTable({{"minReaderVersion", 2}, {"minWriterVersion", 5}});
 	EXPECT_EQ(Write(delta::WriteMode::APPEND).version, 1);
+}
+
+TEST_F(WriterFeatures, ColumnMappedTablesAreWrittenWithPhysicalNamesAndFieldIds) {
+	// As Spark makes them (mode id): columns `id` and partition `p` stored as col-… with field ids 1 and 2.
+	table = temp.Path() / "t";
+	fs::create_directories(table / "_delta_log");
+	auto field = [](const char *name, const char *type, int id, const char *physical) {
+		return json{{"name", name},
+		            {"type", type},
+		            {"nullable", true},
+		            {"metadata", {{"delta.columnMapping.id", id}, {"delta.columnMapping.physicalName", physical}}}};
+	};
+	json schema = {{"type", "struct"},
+	               {"fields", {field("id", "long", 1, "col-5f1e"), field("p", "string", 2, "col-9a0c")}}};
+	json metadata = {{"id", "t"},
+	                 {"format", {{"provider", "parquet"}, {"options", json::object()}}},
+	                 {"schemaString", schema.dump()},
+	                 {"partitionColumns", {"p"}},
+	                 {"configuration", {{"delta.columnMapping.mode", "id"}, {"delta.columnMapping.maxColumnId", "2"}}},
+	                 {"createdTime", 1700000000000}};
+	std::ofstream(table / "_delta_log" / "00000000000000000000.json")
+	    << json({{"protocol", {{"minReaderVersion", 2}, {"minWriterVersion", 5}}}}).dump() << "\n"
+	    << json({{"metaData", metadata}}).dump() << "\n";
+	Write(delta::WriteMode::APPEND, "SELECT range::BIGINT AS id, 'a' AS p FROM range(3)");
+	Write(delta::WriteMode::APPEND, "SELECT 10::BIGINT AS id, 'b' AS p");
+	auto snapshot = delta::Snapshot::Load(connection, table);
+	for (const auto &add : snapshot->Files()) {
+		EXPECT_EQ(add.partition_values.count("col-9a0c"), 1u) << "partition values keyed by physical name";
+		auto file = snapshot->ResolvePath(add.path).string();
+		auto columns = connection.QueryText("SELECT name, field_id FROM parquet_schema('" + file +
+		                                    "') WHERE name <> 'duckdb_schema'");
+		ASSERT_EQ(columns.size(), 1u);
+		EXPECT_EQ(columns[0][0], "col-5f1e");
+		EXPECT_EQ(columns[0][1], "1");
+		EXPECT_NE(add.stats.value_or("").find("col-5f1e"), std::string::npos) << "stats by physical name";
+	}
+	EXPECT_EQ(QueryJsonRows(connection,
+	                        "SELECT id, p FROM (" + delta::Scan::Plan(connection, snapshot).Sql() + ") ORDER BY id"),
+	          "[0,\"a\"]\n[1,\"a\"]\n[2,\"a\"]\n[10,\"b\"]");
+	// A column added by schema merge would need a physical name and an id of its own: refused, saying why.
+	try {
+		Write(delta::WriteMode::APPEND, "SELECT 11::BIGINT AS id, 'c' AS p, 1 AS extra", true);
+		FAIL() << "a new column was written without a physical name";
+	} catch (const Error &e) {
+		EXPECT_NE(std::string(e.what()).find("extra"), std::string::npos) << e.what();
+	}
+	EXPECT_EQ(delta::Snapshot::Load(connection, table)->Version(), 2);
 }
 
 TEST_F(WriterFeatures, LegacyFeaturesSurviveTheLiftToTableFeatures) {
