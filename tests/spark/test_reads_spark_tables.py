@@ -90,59 +90,59 @@ def test_timestamp_ntz(oracle, lake):
     oracle.check_every_version("ntz")
 
 
-def many_commits(oracle, name, properties):
-    """A table of 11 versions with an overwrite and deletes among appends (so that checkpoints hold removes)."""
+def many_commits(oracle, name, properties, between=lambda: None):
+    """A table of 8 versions (checkpoints at 3 and 6 with an interval of 3) with a delete and an overwrite among
+    appends, so that the checkpoints hold removes; `between` runs after the first checkpoint."""
     t = oracle.table(name)
-    props = ", ".join(f"'{k}' = '{v}'" for k, v in properties.items())
+    props = ", ".join(f"'{k}' = '{v}'" for k, v in {"delta.checkpointInterval": 3, **properties}.items())
     oracle.sql(f"""CREATE TABLE {t} (id BIGINT, name STRING, amount DECIMAL(38, 9), at TIMESTAMP, part STRING)
                    USING delta PARTITIONED BY (part) TBLPROPERTIES ({props})""")
-    for i in range(1, 4):
-        oracle.sql(f"INSERT INTO {t} {rows(i * 100, 40)}")
+    oracle.sql(f"INSERT INTO {t} {rows(100, 40)}")
+    oracle.sql(f"INSERT INTO {t} {rows(200, 40)}")
     oracle.sql(f"DELETE FROM {t} WHERE id % 3 = 0")
+    between()
     oracle.sql(f"INSERT OVERWRITE {t} {rows(1000, 50)}")
-    for i in range(6, 9):
-        oracle.sql(f"INSERT INTO {t} {rows(i * 100, 30)}")
+    oracle.sql(f"INSERT INTO {t} {rows(600, 30)}")
     oracle.sql(f"DELETE FROM {t} WHERE part = '1'")
     oracle.sql(f"INSERT INTO {t} {rows(2000, 10)}")
 
 
-@pytest.mark.parametrize("part_size", [None, 4], ids=["classic", "multipart"])
-def test_checkpoints_classic_and_multipart(oracle, lake, spark, part_size):
-    name = "multipart" if part_size else "classic"
-    if part_size:
-        spark.conf.set("spark.databricks.delta.checkpoint.partSize", str(part_size))
+def test_classic_and_multipart_checkpoints(oracle, lake, spark):
+    # Version 3's checkpoint is one file; version 6's, written with at most 4 actions a part, has several.
     try:
-        many_commits(oracle, name, {"delta.checkpointInterval": 4})
+        many_commits(oracle, "checkpointed", {},
+                     between=lambda: spark.conf.set("spark.databricks.delta.checkpoint.partSize", "4"))
     finally:
         spark.conf.unset("spark.databricks.delta.checkpoint.partSize")
-    checkpoints = [f for f in lake.log_files(name) if ".checkpoint." in f]
-    if part_size:
-        assert any(".checkpoint.0000000001.000000000" in f for f in checkpoints), checkpoints
-    else:
-        assert "00000000000000000008.checkpoint.parquet" in checkpoints, checkpoints
-    oracle.check_every_version(name)
-    # The same table after log cleanup: only the checkpoint at version 8 and the commits after it.
-    oracle.check_every_version(lake.trimmed_copy(name, f"{name}_trimmed", 8), first=8)
+    checkpoints = [f for f in lake.log_files("checkpointed") if ".checkpoint." in f]
+    assert "00000000000000000003.checkpoint.parquet" in checkpoints, checkpoints
+    assert any(f.startswith("00000000000000000006.checkpoint.0000000001.") for f in checkpoints), checkpoints
+    oracle.check_every_version("checkpointed")
+    # The same table after log cleanup, from each checkpoint: no commit before it is left to read.
+    oracle.check_every_version(lake.trimmed_copy("checkpointed", "from_classic", 3), first=3, same_as="checkpointed")
+    oracle.check_every_version(lake.trimmed_copy("checkpointed", "from_multipart", 6), first=6, same_as="checkpointed")
 
 
-@pytest.mark.parametrize("top_level", ["json", "parquet"])
-def test_v2_checkpoints(oracle, lake, spark, top_level):
-    name = f"v2_{top_level}"
-    spark.conf.set("spark.databricks.delta.checkpointV2.topLevelFileFormat", top_level)
-    spark.conf.set("spark.databricks.delta.checkpoint.partSize", "3")  # with sidecar files
+def test_v2_checkpoints(oracle, lake, spark):
+    # Version 3's checkpoint is a JSON file, version 6's a parquet file; both with sidecar files.
+    spark.conf.set("spark.databricks.delta.checkpointV2.topLevelFileFormat", "json")
+    spark.conf.set("spark.databricks.delta.checkpoint.partSize", "3")
     try:
-        many_commits(oracle, name, {"delta.checkpointInterval": 4, "delta.checkpointPolicy": "v2",
-                                    "delta.enableDeletionVectors": "true"})
+        many_commits(oracle, "v2", {"delta.checkpointPolicy": "v2", "delta.enableDeletionVectors": "true"},
+                     between=lambda: spark.conf.set("spark.databricks.delta.checkpointV2.topLevelFileFormat", "parquet"))
     finally:
         spark.conf.unset("spark.databricks.delta.checkpointV2.topLevelFileFormat")
         spark.conf.unset("spark.databricks.delta.checkpoint.partSize")
-    checkpoints = [f for f in lake.log_files(name) if f.startswith("00000000000000000008.checkpoint.")]
-    assert len(checkpoints) == 1 and checkpoints[0].endswith("." + top_level), lake.log_files(name)
-    assert "v2Checkpoint" in lake.protocol(name)["readerFeatures"]
-    sidecars = list((lake.root / "deltalake" / name / "_delta_log" / "_sidecars").glob("*.parquet"))
-    assert sidecars, "Spark wrote no sidecar files"
-    oracle.check_every_version(name)
-    oracle.check_every_version(lake.trimmed_copy(name, f"{name}_trimmed", 8), first=8)
+    log = lake.log_files("v2")
+    for version, suffix in ((3, ".json"), (6, ".parquet")):
+        checkpoints = [f for f in log if f.startswith(f"{version:020d}.checkpoint.")]
+        assert len(checkpoints) == 1 and checkpoints[0].endswith(suffix), log
+    assert "v2Checkpoint" in lake.protocol("v2")["readerFeatures"]
+    sidecars = list((lake.root / "deltalake" / "v2" / "_delta_log" / "_sidecars").glob("*.parquet"))
+    assert len(sidecars) >= 2, "Spark wrote no sidecar files"
+    oracle.check_every_version("v2")
+    oracle.check_every_version(lake.trimmed_copy("v2", "from_json", 3), first=3, same_as="v2")
+    oracle.check_every_version(lake.trimmed_copy("v2", "from_parquet", 6), first=6, same_as="v2")
 
 
 def test_change_data_feed(oracle, lake):

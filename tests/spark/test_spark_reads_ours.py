@@ -6,11 +6,10 @@ an empty partition value, Spark's read of the same writes made by Spark). DeltaD
 must equal Spark's too.
 """
 
-import shutil
 
 import pytest
 
-from sparklib import assert_same_rows, column_types, deltaduck, json_rows, spark_rows
+from sparklib import assert_same_rows, json_rows, spark_rows
 
 MANY_TYPES = """
     SELECT id,

@@ -37,7 +37,8 @@ class Twin:
 
     def check(self, what):
         """Spark reads the table as it reads the twin, at the latest version."""
-        return self.oracle.assert_reads(self.name, None, self.oracle.read(self.twin), f"{self.name} {what}")
+        latest = self.lake.commit_versions(self.name)[-1]
+        return self.oracle.assert_reads(self.name, latest, self.oracle.read(self.twin), f"{self.name} {what}")
 
 
 def spark_table(oracle, name, columns=COLUMNS, extra="", inserts=((0, 40),)):
