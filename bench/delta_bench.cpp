@@ -50,6 +50,28 @@ void SnapshotLoad(Connection &connection, const fs::path &data) {
 	delta::Snapshot::LoadCached(connection, table);
 	double cached = BestSeconds(5, [&] { delta::Snapshot::LoadCached(connection, table); });
 	Report("delta_snapshot_cached_unchanged_vs_cold_load", cached, ours, "s");
+	// After an append: the cached snapshot advanced by the one new commit, against a cold load.
+	double refresh = 1e300;
+	std::vector<fs::path> added;
+	for (int64_t version = 10000; version < 10005; version++) {
+		added.push_back(table / "_delta_log" / delta::CommitFileName(version));
+		// What an append commits: its commitInfo and the add of a new data file.
+		std::ofstream(added.back()) << R"({"commitInfo":{"timestamp":1700000000000,"operation":"WRITE"}})"
+		                            << "\n"
+		                            << R"({"add":{"path":"appended-)" << version
+		                            << R"(.parquet","partitionValues":{},"size":1,"modificationTime":1700000000000,)"
+		                            << R"("dataChange":true}})"
+		                            << "\n";
+		refresh = std::min(refresh, TimeSeconds([&] {
+			                   if (delta::Snapshot::LoadCached(connection, table)->Version() != version) {
+				                   throw std::runtime_error("the refreshed snapshot is not at the new version");
+			                   }
+		                   }));
+	}
+	for (const auto &file : added) {
+		fs::remove(file);
+	}
+	Report("delta_snapshot_refresh_after_1_commit_vs_cold_load", refresh, ours, "s");
 }
 
 //! 10 million rows in 100 parquet files of 100,000 rows, committed as one Delta version with stats.

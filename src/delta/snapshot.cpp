@@ -5,9 +5,13 @@
 
 #include "common/error.hpp"
 #include "delta/checkpoint_reader.hpp"
+#include "delta/log_path.hpp"
 #include "delta/table_features.hpp"
 
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <sys/stat.h>
+#include <unordered_map>
 #include <unordered_set>
 
 namespace deltaduck::delta {
@@ -149,22 +153,66 @@ std::shared_ptr<const Snapshot> Snapshot::LoadMetadataOnly(Connection &connectio
 
 namespace {
 
+//! A commit file as it was when a snapshot was made of it: its name and write time tell a version apart from a
+//! version of the same number of a table deleted and made anew.
+std::string CommitIdentity(const CommitFile &commit) {
+	return commit.path.filename + "@" + std::to_string(commit.modification_time_ms);
+}
+
 //! Snapshots loaded recently, by table and log segment: the most recent ones stay.
 class SnapshotCache {
 public:
+	struct Entry {
+		std::string key;
+		std::string table;
+		//! The identity of the snapshot's newest commit ("" when it has only a checkpoint).
+		std::string newest_commit;
+		std::shared_ptr<const Snapshot> snapshot;
+	};
+
 	std::shared_ptr<const Snapshot> Find(const std::string &key) {
 		std::lock_guard<std::mutex> lock(mutex_);
 		for (auto it = entries_.begin(); it != entries_.end(); ++it) {
-			if (it->first == key) {
+			if (it->key == key) {
 				entries_.splice(entries_.begin(), entries_, it); // most recently used first
-				return entries_.front().second;
+				return entries_.front().snapshot;
 			}
 		}
 		return nullptr;
 	}
-	void Add(const std::string &key, std::shared_ptr<const Snapshot> snapshot) {
+	//! The newest snapshot of `table` that `segment` continues: one whose newest commit the segment still lists
+	//! (same name and time), at an older version. Advancing it by the later commits gives the segment's version.
+	std::shared_ptr<const Snapshot> FindBase(const std::string &table, const LogSegment &segment) {
 		std::lock_guard<std::mutex> lock(mutex_);
-		entries_.emplace_front(key, std::move(snapshot));
+		std::shared_ptr<const Snapshot> best;
+		for (const auto &entry : entries_) {
+			if (entry.table != table || entry.newest_commit.empty() || entry.snapshot->Version() >= segment.version ||
+			    (best && best->Version() >= entry.snapshot->Version())) {
+				continue;
+			}
+			for (const auto &commit : segment.commits) {
+				if (commit.path.version == entry.snapshot->Version() && CommitIdentity(commit) == entry.newest_commit) {
+					best = entry.snapshot;
+				}
+			}
+		}
+		return best;
+	}
+	//! The newest snapshot of `table` at its latest version when it was loaded, and its newest commit's identity.
+	std::optional<Entry> Latest(const std::string &table) {
+		std::lock_guard<std::mutex> lock(mutex_);
+		std::optional<Entry> best;
+		for (const auto &entry : entries_) {
+			if (entry.table == table && !entry.newest_commit.empty() &&
+			    (!best || best->snapshot->Version() < entry.snapshot->Version())) {
+				best = entry;
+			}
+		}
+		return best;
+	}
+	void Add(Entry entry) {
+		std::lock_guard<std::mutex> lock(mutex_);
+		entries_.push_front(std::move(entry));
 		if (entries_.size() > MAX_SNAPSHOTS) {
 			entries_.pop_back();
 		}
@@ -173,14 +221,55 @@ public:
 private:
 	static constexpr size_t MAX_SNAPSHOTS = 64;
 	std::mutex mutex_;
-	std::list<std::pair<std::string, std::shared_ptr<const Snapshot>>> entries_;
+	std::list<Entry> entries_;
 };
+
+} // namespace
+
+namespace {
+
+//! The commit file of `version`, if it exists.
+std::optional<CommitFile> StatCommit(const fs::path &log_dir, int64_t version) {
+	auto name = CommitFileName(version);
+	struct stat info;
+	if (::stat((log_dir / name).c_str(), &info) != 0) {
+		return std::nullopt;
+	}
+	auto parsed = ParsedLogPath::Parse(name);
+	return CommitFile{*parsed, static_cast<int64_t>(info.st_mtim.tv_sec) * 1000 + info.st_mtim.tv_nsec / 1000000};
+}
 
 } // namespace
 
 std::shared_ptr<const Snapshot> Snapshot::LoadCached(Connection &connection, const fs::path &table_root,
                                                      const VersionSpec &spec) {
 	static SnapshotCache cache;
+	auto table = table_root.lexically_normal().string();
+	auto log_dir = table_root / "_delta_log";
+	if (!spec.version && !spec.timestamp_ms) {
+		// The latest version of a table loaded before: look only for the commits after it (a stat each) instead of
+		// listing a log that may hold thousands of files. Its own newest commit must still be the same file.
+		if (auto known = cache.Latest(table)) {
+			auto current = StatCommit(log_dir, known->snapshot->Version());
+			if (current && CommitIdentity(*current) == known->newest_commit) {
+				std::vector<CommitFile> newer;
+				while (auto next = StatCommit(log_dir, known->snapshot->Version() + int64_t(newer.size()) + 1)) {
+					newer.push_back(*next);
+				}
+				if (newer.empty()) {
+					return known->snapshot;
+				}
+				LogSegment segment;
+				segment.log_dir = log_dir;
+				segment.version = newer.back().path.version;
+				segment.commits = newer;
+				auto snapshot = Advance(*known->snapshot, segment, newer);
+				auto key = table + "\n" + std::to_string(segment.version) + "\n" + CommitIdentity(newer.back());
+				cache.Add({key, table, CommitIdentity(newer.back()), snapshot});
+				return snapshot;
+			}
+		}
+	}
 	auto segment = LogSegment::Build(table_root, spec);
 	// A version's files never change, but a table can be deleted and made anew at the same version number:
 	// the newest log file's name and write time tell the two apart.
@@ -195,8 +284,107 @@ std::shared_ptr<const Snapshot> Snapshot::LoadCached(Connection &connection, con
 	if (auto cached = cache.Find(key)) {
 		return cached;
 	}
-	auto snapshot = Replay(connection, table_root, segment, true);
-	cache.Add(key, snapshot);
+	std::shared_ptr<const Snapshot> snapshot;
+	if (auto base = cache.FindBase(table, segment)) {
+		// The table moved on by a few commits (an append): apply those to the snapshot already loaded instead
+		// of replaying the log from the checkpoint.
+		std::vector<CommitFile> newer;
+		for (const auto &commit : segment.commits) {
+			if (commit.path.version > base->Version()) {
+				newer.push_back(commit);
+			}
+		}
+		snapshot = Advance(*base, segment, newer);
+	} else {
+		snapshot = Replay(connection, table_root, segment, true);
+	}
+	cache.Add({key, table, segment.commits.empty() ? "" : CommitIdentity(segment.commits.back()), snapshot});
+	return snapshot;
+}
+
+std::shared_ptr<const Snapshot> Snapshot::Advance(const Snapshot &base, const LogSegment &segment,
+                                                  const std::vector<CommitFile> &commits) {
+	auto snapshot = std::make_shared<Snapshot>(base);
+	snapshot->version_ = segment.version;
+	std::vector<json> actions;
+	std::unordered_set<std::string> touched; // paths the new commits add or remove
+	for (const auto &commit : commits) {
+		for (auto &line : ReadJsonActions(segment.log_dir / commit.path.filename)) {
+			for (const char *kind : {field::ADD, field::REMOVE}) {
+				if (auto file = line.find(kind); file != line.end() && file->contains("path")) {
+					touched.insert(DecodeUriPath(file->at("path").get<std::string>()));
+				}
+			}
+			actions.push_back(std::move(line));
+		}
+	}
+	// Only the files the new commits name need a lookup: the others stay as they are.
+	std::unordered_map<std::string, size_t> live; // file key -> index in files_
+	for (size_t i = 0; i < snapshot->files_.size(); i++) {
+		if (touched.count(snapshot->files_[i].path)) {
+			live[FileKey(snapshot->files_[i].path, snapshot->files_[i].deletion_vector)] = i;
+		}
+	}
+	std::vector<bool> removed(snapshot->files_.size(), false);
+	bool metadata_changed = false;
+	{
+		// Forward, oldest first: what a commit adds is live until a later one removes it.
+		for (const auto &line : actions) {
+			if (auto add = line.find(field::ADD); add != line.end()) {
+				auto parsed = ParseAdd(*add);
+				auto key = FileKey(parsed.path, parsed.deletion_vector);
+				if (auto it = live.find(key); it != live.end()) {
+					snapshot->files_[it->second] = std::move(parsed);
+					removed[it->second] = false;
+				} else {
+					live[key] = snapshot->files_.size();
+					snapshot->files_.push_back(std::move(parsed));
+					removed.push_back(false);
+				}
+			} else if (auto remove = line.find(field::REMOVE); remove != line.end()) {
+				auto parsed = ParseRemove(*remove);
+				if (auto it = live.find(FileKey(parsed.path, parsed.deletion_vector)); it != live.end()) {
+					removed[it->second] = true;
+					live.erase(it);
+				}
+				snapshot->tombstones_.push_back(std::move(parsed));
+			} else if (auto protocol = line.find(field::PROTOCOL); protocol != line.end()) {
+				snapshot->protocol_ = ParseProtocol(*protocol);
+				CheckReadSupported(snapshot->protocol_);
+			} else if (auto metadata = line.find(field::METADATA); metadata != line.end()) {
+				snapshot->metadata_ = ParseMetadata(*metadata);
+				snapshot->missing_metadata_.clear();
+				metadata_changed = true;
+			} else if (auto txn = line.find(field::TXN); txn != line.end()) {
+				auto parsed = ParseSetTransaction(*txn);
+				snapshot->transactions_[parsed.app_id] = parsed;
+			} else if (auto domain = line.find(field::DOMAIN_METADATA); domain != line.end()) {
+				auto parsed = ParseDomainMetadata(*domain);
+				if (parsed.removed) {
+					snapshot->domains_.erase(parsed.domain);
+				} else {
+					snapshot->domains_[parsed.domain] = parsed;
+				}
+			}
+		}
+	}
+	std::vector<Add> files;
+	files.reserve(snapshot->files_.size());
+	for (size_t i = 0; i < snapshot->files_.size(); i++) {
+		if (!removed[i]) {
+			files.push_back(std::move(snapshot->files_[i]));
+		}
+	}
+	snapshot->files_ = std::move(files);
+	// Tombstones of files added again are not tombstones any more.
+	std::erase_if(snapshot->tombstones_,
+	              [&](const Remove &remove) { return live.count(FileKey(remove.path, remove.deletion_vector)) > 0; });
+	if (metadata_changed) {
+		if (snapshot->metadata_.format_provider != "parquet") {
+			throw UnsupportedError("unsupported data file format " + snapshot->metadata_.format_provider);
+		}
+		snapshot->schema_ = Schema::Parse(snapshot->metadata_.schema_string);
+	}
 	return snapshot;
 }
 

@@ -73,6 +73,9 @@ private:
 	friend class LogReplay;
 	static std::shared_ptr<const Snapshot> Replay(Connection &connection, const std::filesystem::path &table_root,
 	                                              const LogSegment &segment, bool check_features);
+	//! `base` moved on to `segment`'s version by applying `commits` (those after base, ascending).
+	static std::shared_ptr<const Snapshot> Advance(const Snapshot &base, const LogSegment &segment,
+	                                               const std::vector<CommitFile> &commits);
 	std::filesystem::path table_root_;
 	int64_t version_ = -1;
 	Protocol protocol_;

@@ -456,3 +456,64 @@ TEST(SnapshotCache, ReusesAnUnchangedTableAndSeesEveryChange) {
 }
 
 } // namespace deltaduck
+
+namespace deltaduck {
+
+namespace {
+
+//! A snapshot's state as text: version, live files (path and deletion vector), tombstones, txns, domains, schema.
+std::string StateOf(const delta::Snapshot &snapshot) {
+	std::set<std::string> files, tombstones;
+	for (const auto &add : snapshot.Files()) {
+		files.insert(delta::FileKey(add.path, add.deletion_vector));
+	}
+	for (const auto &remove : snapshot.Tombstones()) {
+		tombstones.insert(delta::FileKey(remove.path, remove.deletion_vector));
+	}
+	std::string text = std::to_string(snapshot.Version()) + "|" + snapshot.GetSchema().ToJson() + "|";
+	for (const auto &file : files) {
+		text += file + ",";
+	}
+	text += "|";
+	for (const auto &file : tombstones) {
+		text += file + ",";
+	}
+	for (const auto &[app, txn] : snapshot.Transactions()) {
+		text += "|" + app + "=" + std::to_string(txn.version);
+	}
+	for (const auto &[name, domain] : snapshot.Domains()) {
+		text += "|" + name + "=" + domain.configuration;
+	}
+	return text;
+}
+
+} // namespace
+
+TEST(SnapshotCache, AdvancesACachedSnapshotByTheNewCommitsLikeAFullReplay) {
+	TempDir dir;
+	auto root = dir.Path() / "t";
+	auto connection = OpenTestConnection();
+	WriteCommit(root, 0,
+	            {ProtocolAction(), MetadataAction({{"id", "long"}}), AddAction("a.parquet"), AddAction("b.parquet")});
+	auto first = delta::Snapshot::LoadCached(connection, root);
+	// Commits after it: removes, adds, a file added back, a schema change, txns and domains.
+	WriteCommit(root, 1, {RemoveAction("a.parquet"), AddAction("c.parquet")});
+	WriteCommit(root, 2,
+	            {MetadataAction({{"id", "long"}, {"x", "string"}}),
+	             {{"txn", {{"appId", "app"}, {"version", 3}}}},
+	             {{"domainMetadata", {{"domain", "d"}, {"configuration", "{}"}, {"removed", false}}}}});
+	WriteCommit(root, 3,
+	            {AddAction("a.parquet"), RemoveAction("b.parquet"), {{"txn", {{"appId", "app"}, {"version", 4}}}}});
+	auto advanced = delta::Snapshot::LoadCached(connection, root);
+	EXPECT_NE(advanced, first);
+	EXPECT_EQ(StateOf(*advanced), StateOf(*delta::Snapshot::Load(connection, root)));
+	EXPECT_EQ(advanced->Files().size(), 2u);
+	// And once more from there.
+	WriteCommit(root, 4,
+	            {{{"domainMetadata", {{"domain", "d"}, {"configuration", "{}"}, {"removed", true}}}},
+	             RemoveAction("c.parquet")});
+	EXPECT_EQ(StateOf(*delta::Snapshot::LoadCached(connection, root)),
+	          StateOf(*delta::Snapshot::Load(connection, root)));
+}
+
+} // namespace deltaduck
