@@ -136,11 +136,13 @@ class Lake:
 
     # -- DeltaDuck's reads
 
-    def scan_json(self, name, version=None):
-        """DeltaDuck's rows (`delta scan --format json`) as dicts, numbers exact (Decimal)."""
+    def scan_json(self, name, version=None, where=None):
+        """DeltaDuck's rows (`delta scan --format json`, a version, a --where filter) as dicts, numbers exact."""
         args = ["delta", "scan", self.path(name), "--format", "json"]
         if version is not None:
             args += ["--version", version]
+        if where is not None:
+            args += ["--where", where]
         return [parse_json(line) for line in deltaduck(*args).splitlines() if line]
 
     def columns(self, name, version=None):
@@ -438,7 +440,8 @@ class Oracle:
         Spark's read."""
         what = what or f"{name} version {'latest' if version is None else version}"
         got = self.read(name, version)
-        assert column_types(got[0]) == column_types(expected[0]), f"{what}: Spark reads other columns"
+        assert column_types(got[0]) == column_types(expected[0]), \
+            f"{what}: Spark reads columns {column_types(got[0])}, expected {column_types(expected[0])}"
         assert_same_rows(expected[1], got[1], f"{what}: Spark's read vs expected")
         return got
 
