@@ -91,7 +91,7 @@ class Failed(Exception):
     """A deltaduck command that exited with an error: .returncode, .stdout, .stderr."""
 
     def __init__(self, args, done):
-        self.args_ = args
+        self.command = args
         self.returncode = done.returncode
         self.stdout = done.stdout.decode(errors="replace")
         self.stderr = done.stderr.decode(errors="replace")
@@ -402,8 +402,8 @@ class Oracle:
         what = f"{name} version {'latest' if version is None else version}"
         want_columns = column_types(schema)
         got_columns = self.lake.columns(name, version)
-        assert got_columns == want_columns, f"{what}: DeltaDuck's columns differ from Spark's:\n" + "\n".join(
-            f"    {g} != {w}" for g, w in zip(got_columns, want_columns) if g != w)
+        assert got_columns == want_columns, \
+            f"{what}: DeltaDuck's columns differ from Spark's:\n    DeltaDuck {got_columns}\n    Spark     {want_columns}"
         assert_same_rows(rows, json_rows(self.lake.scan_json(name, version), schema), f"{what}: DeltaDuck vs Spark")
         return schema, rows
 
