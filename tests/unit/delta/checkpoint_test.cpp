@@ -57,19 +57,13 @@ std::vector<std::string> TemporaryFilesIn(const fs::path &log) {
 } // namespace
 
 TEST(Checkpoints, TablesWithDeletionVectorsGetOne) {
-	fs::path golden =
-	    fs::path(DELTADUCK_SOURCE_DIR) / ".." / "shared" / "delta-golden" / "dv-partitioned-with-checkpoint.tar.zst";
-	if (!fs::exists(golden)) {
-		GTEST_SKIP() << "../shared/delta-golden is absent";
-	}
 	TempDir temp;
 	auto data = temp.Path() / "data";
-	fs::create_directories(data / "deltalake");
-	auto unpack = "tar --zstd -xf '" + golden.string() + "' -C '" + temp.Path().string() + "'";
-	ASSERT_EQ(std::system(unpack.c_str()), 0);
-	fs::rename(temp.Path() / "dv-partitioned-with-checkpoint" / "delta", data / "deltalake" / "dv");
+	auto table = UnpackGoldenTable(data, "dv-partitioned-with-checkpoint", "dv");
+	if (table.empty()) {
+		GTEST_SKIP() << "../shared/delta-golden is absent";
+	}
 	auto connection = OpenTestConnection();
-	auto table = data / "deltalake" / "dv";
 	ASSERT_EQ(CountRows(connection, table), 35);
 	Append(connection, data, "dv", "SELECT * FROM =(^)dv LIMIT 1");
 	auto snapshot = delta::Snapshot::Load(connection, table);

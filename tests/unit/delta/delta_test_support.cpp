@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <fcntl.h>
 #include <fstream>
 #include <stdexcept>
@@ -42,6 +43,23 @@ delta::VersionSpec AtTimestamp(int64_t ms) {
 	delta::VersionSpec spec;
 	spec.timestamp_ms = ms;
 	return spec;
+}
+
+fs::path UnpackGoldenTable(const fs::path &data, const std::string &name, const std::string &table) {
+	auto archive = fs::path(DELTADUCK_SOURCE_DIR) / ".." / "shared" / "delta-golden" / (name + ".tar.zst");
+	if (!fs::exists(archive)) {
+		return {};
+	}
+	auto unpacked = data / ("_golden_" + name);
+	fs::create_directories(unpacked);
+	fs::create_directories(data / "deltalake");
+	auto command = "tar --zstd -xf '" + archive.string() + "' -C '" + unpacked.string() + "'";
+	if (std::system(command.c_str()) != 0) {
+		throw std::runtime_error("cannot unpack " + archive.string());
+	}
+	fs::rename(unpacked / name / "delta", data / "deltalake" / table);
+	fs::remove_all(unpacked);
+	return data / "deltalake" / table;
 }
 
 void WriteTextFile(const fs::path &file, const std::string &text) {

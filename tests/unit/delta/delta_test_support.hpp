@@ -32,6 +32,11 @@ private:
 delta::VersionSpec AtVersion(int64_t version);
 delta::VersionSpec AtTimestamp(int64_t ms);
 
+//! Unpacks the golden table `name` of ../shared/delta-golden as `<data>/deltalake/<table>` and returns its folder;
+//! empty when the golden tables are absent (the caller skips).
+std::filesystem::path UnpackGoldenTable(const std::filesystem::path &data, const std::string &name,
+                                        const std::string &table);
+
 //! Writes `text` to `file` (creating its folders), replacing what was there.
 void WriteTextFile(const std::filesystem::path &file, const std::string &text);
 
