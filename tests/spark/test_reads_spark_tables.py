@@ -165,13 +165,12 @@ def test_check_constraints(oracle, lake):
     oracle.sql(f"CREATE TABLE {t} (id BIGINT, name STRING, amount DECIMAL(38, 9), at TIMESTAMP, part STRING) "
                "USING delta")
     oracle.sql(f"INSERT INTO {t} {rows(0, 50)}")
-    oracle.sql(f"ALTER TABLE {t} ADD CONSTRAINT id_small CHECK (id < 1000)")
-    oracle.sql(f"ALTER TABLE {t} ADD CONSTRAINT named CHECK (name IS NULL OR name LIKE 'name-%')")
+    oracle.sql(f"ALTER TABLE {t} ADD CONSTRAINT id_small CHECK (id < 1000 AND (name IS NULL OR name LIKE 'name-%'))")
     oracle.sql(f"INSERT INTO {t} {rows(50, 50)}")
     with pytest.raises(Exception, match="(?i)check constraint"):
         oracle.sql(f"INSERT INTO {t} {rows(5000, 5)}")
-    oracle.sql(f"ALTER TABLE {t} DROP CONSTRAINT named")
-    oracle.sql(f"INSERT INTO {t} {rows(100, 5)}")
+    oracle.sql(f"ALTER TABLE {t} DROP CONSTRAINT id_small")
+    oracle.sql(f"INSERT INTO {t} {rows(5000, 5)}")
     assert lake.protocol("checks")["minWriterVersion"] >= 3
     assert any("delta.constraints.id_small" in a["metaData"]["configuration"]
                for v in lake.commit_versions("checks") for a in lake.actions("checks", v) if "metaData" in a)
@@ -218,12 +217,11 @@ def test_liquid_clustering(oracle, lake):
     t = oracle.table("clustered")
     oracle.sql(f"""CREATE TABLE {t} (id BIGINT, name STRING, amount DECIMAL(38, 9), at TIMESTAMP, part STRING)
                    USING delta CLUSTER BY (part, id)""")
-    for i in range(3):
+    for i in range(2):
         oracle.sql(f"INSERT INTO {t} {rows(i * 100, 60)}")
     oracle.sql(f"OPTIMIZE {t}")
     oracle.sql(f"ALTER TABLE {t} CLUSTER BY (at)")
     oracle.sql(f"INSERT INTO {t} {rows(1000, 40)}")
-    oracle.sql(f"OPTIMIZE {t}")
     assert "clustering" in lake.protocol("clustered")["writerFeatures"]
     assert any("domainMetadata" in a for v in lake.commit_versions("clustered") for a in lake.actions("clustered", v))
     oracle.check_every_version("clustered")
@@ -235,7 +233,6 @@ def test_row_tracking(oracle, lake):
                    USING delta TBLPROPERTIES ('delta.enableRowTracking' = 'true',
                                               'delta.enableDeletionVectors' = 'true')""")
     oracle.sql(f"INSERT INTO {t} {rows(0, 80)}")
-    oracle.sql(f"INSERT INTO {t} {rows(80, 80)}")
     oracle.sql(f"UPDATE {t} SET name = 'tracked' WHERE id % 10 = 0")
     oracle.sql(f"DELETE FROM {t} WHERE id % 9 = 0")
     oracle.sql(f"OPTIMIZE {t}")
