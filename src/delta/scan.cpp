@@ -275,7 +275,7 @@ std::string DeletedRowsTable(Connection &connection, const fs::path &table_root,
 		list += std::to_string(deleted[i]);
 	}
 	auto create = connection.Prepare(std::string("CREATE TEMP TABLE IF NOT EXISTS ") + name +
-	                                 " AS SELECT CAST(unnest(string_split($1, ',')) AS UBIGINT) AS pos WHERE $1 <> ''");
+	                                 " AS SELECT CAST(unnest(string_split($1, ',')) AS BIGINT) AS pos WHERE $1 <> ''");
 	create.Bind(1, std::string_view(list));
 	create.Execute();
 	return std::string("temp.") + name;
