@@ -6,6 +6,7 @@
 #include "delta/commit.hpp"
 #include "delta/data_files.hpp"
 #include "delta/log_path.hpp"
+#include "delta/typed_errors.hpp"
 #include "engine/connection.hpp"
 
 #include <chrono>
@@ -98,55 +99,57 @@ int64_t CheckpointInterval(const Snapshot &snapshot) {
 }
 
 void WriteCheckpoint(Connection &connection, const Snapshot &snapshot) {
-	auto log_dir = snapshot.TableRoot() / "_delta_log";
-	std::random_device random;
-	auto tag = std::to_string(snapshot.Version()) + "_" + std::to_string(random());
-	auto actions_file = log_dir / ("_checkpoint_" + tag + ".jsonl.tmp");
-	auto parquet_file = log_dir / ("_checkpoint_" + tag + ".parquet.tmp");
-	TemporaryFiles temporary({actions_file, parquet_file});
-	auto now_ms =
-	    std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-	        .count();
-	auto oldest_tombstone = now_ms - TombstoneRetentionMs(connection, snapshot.GetMetadata());
-	size_t count = 0;
-	{
-		std::ofstream out(actions_file, std::ios::binary);
-		auto write = [&](const json &action) {
-			out << action.dump() << '\n';
-			count++;
-		};
-		write(ProtocolToJson(snapshot.GetProtocol()));
-		write(MetadataToJson(snapshot.GetMetadata()));
-		for (const auto &[app, txn] : snapshot.Transactions()) {
-			write(SetTransactionToJson(txn));
-		}
-		for (const auto &[name, domain] : snapshot.Domains()) {
-			write(DomainMetadataToJson(domain));
-		}
-		for (auto add : snapshot.Files()) {
-			add.data_change = false;
-			write(AddToJson(add));
-		}
-		// Removes within the retention stay: vacuum must still see them, and readers of older versions need them.
-		for (auto remove : snapshot.Tombstones()) {
-			if (remove.deletion_timestamp.value_or(0) > oldest_tombstone) {
-				remove.data_change = false;
-				write(RemoveToJson(remove));
+	return WithTypedErrors(snapshot.TableRoot(), [&]() -> void {
+		auto log_dir = snapshot.TableRoot() / "_delta_log";
+		std::random_device random;
+		auto tag = std::to_string(snapshot.Version()) + "_" + std::to_string(random());
+		auto actions_file = log_dir / ("_checkpoint_" + tag + ".jsonl.tmp");
+		auto parquet_file = log_dir / ("_checkpoint_" + tag + ".parquet.tmp");
+		TemporaryFiles temporary({actions_file, parquet_file});
+		auto now_ms =
+		    std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+		        .count();
+		auto oldest_tombstone = now_ms - TombstoneRetentionMs(connection, snapshot.GetMetadata());
+		size_t count = 0;
+		{
+			std::ofstream out(actions_file, std::ios::binary);
+			auto write = [&](const json &action) {
+				out << action.dump() << '\n';
+				count++;
+			};
+			write(ProtocolToJson(snapshot.GetProtocol()));
+			write(MetadataToJson(snapshot.GetMetadata()));
+			for (const auto &[app, txn] : snapshot.Transactions()) {
+				write(SetTransactionToJson(txn));
+			}
+			for (const auto &[name, domain] : snapshot.Domains()) {
+				write(DomainMetadataToJson(domain));
+			}
+			for (auto add : snapshot.Files()) {
+				add.data_change = false;
+				write(AddToJson(add));
+			}
+			// Removes within the retention stay: vacuum must still see them, and readers of older versions need them.
+			for (auto remove : snapshot.Tombstones()) {
+				if (remove.deletion_timestamp.value_or(0) > oldest_tombstone) {
+					remove.data_change = false;
+					write(RemoveToJson(remove));
+				}
+			}
+			if (!out.flush()) {
+				throw IOError("cannot write " + actions_file.string());
 			}
 		}
-		if (!out.flush()) {
-			throw IOError("cannot write " + actions_file.string());
-		}
-	}
-	connection.Execute("COPY (SELECT protocol, metaData, txn, \"add\", \"remove\", domainMetadata FROM read_json(" +
-	                   QuoteLiteral(actions_file.string()) +
-	                   ", format = 'newline_delimited', columns = " + CheckpointColumns() + ")) TO " +
-	                   QuoteLiteral(parquet_file.string()) + " (FORMAT parquet, COMPRESSION zstd)");
-	FaultPoint("checkpoint_before_rename");
-	auto target = log_dir / (CommitFileName(snapshot.Version()).substr(0, 20) + ".checkpoint.parquet");
-	fs::rename(parquet_file, target);
-	WriteFileAtomically(log_dir / "_last_checkpoint",
-	                    json{{"version", snapshot.Version()}, {"size", count}}.dump() + "\n");
+		connection.Execute("COPY (SELECT protocol, metaData, txn, \"add\", \"remove\", domainMetadata FROM read_json(" +
+		                   QuoteLiteral(actions_file.string()) +
+		                   ", format = 'newline_delimited', columns = " + CheckpointColumns() + ")) TO " +
+		                   QuoteLiteral(parquet_file.string()) + " (FORMAT parquet, COMPRESSION zstd)");
+		FaultPoint("checkpoint_before_rename");
+		auto target = log_dir / (CommitFileName(snapshot.Version()).substr(0, 20) + ".checkpoint.parquet");
+		fs::rename(parquet_file, target);
+		WriteFileAtomically(log_dir / "_last_checkpoint",
+		                    json{{"version", snapshot.Version()}, {"size", count}}.dump() + "\n");
+	});
 }
 
 void CheckpointIfDue(Connection &connection, const fs::path &table_root, int64_t version) {

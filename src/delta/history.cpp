@@ -3,6 +3,7 @@
 #include "common/error.hpp"
 #include "delta/actions.hpp"
 #include "delta/checkpoint_reader.hpp"
+#include "delta/typed_errors.hpp"
 
 #include <algorithm>
 #include <fstream>
@@ -49,26 +50,28 @@ std::vector<int64_t> CommitTimestamps(const fs::path &log_dir, const std::vector
 }
 
 std::vector<HistoryEntry> History(const fs::path &table_root, size_t limit) {
-	auto log_dir = table_root / "_delta_log";
-	auto commits = ListCommits(table_root);
-	auto times = CommitTimestamps(log_dir, commits);
-	std::vector<HistoryEntry> history;
-	for (size_t i = commits.size(); i-- > 0 && history.size() < limit;) {
-		HistoryEntry entry;
-		entry.version = commits[i].path.version;
-		entry.timestamp_ms = times[i];
-		for (const auto &action : ReadJsonActions(log_dir / commits[i].path.filename)) {
-			auto info = action.find(field::COMMIT_INFO);
-			if (info == action.end() || !info->is_object()) {
-				continue;
+	return WithTypedErrors(table_root, [&]() -> std::vector<HistoryEntry> {
+		auto log_dir = table_root / "_delta_log";
+		auto commits = ListCommits(table_root);
+		auto times = CommitTimestamps(log_dir, commits);
+		std::vector<HistoryEntry> history;
+		for (size_t i = commits.size(); i-- > 0 && history.size() < limit;) {
+			HistoryEntry entry;
+			entry.version = commits[i].path.version;
+			entry.timestamp_ms = times[i];
+			for (const auto &action : ReadJsonActions(log_dir / commits[i].path.filename)) {
+				auto info = action.find(field::COMMIT_INFO);
+				if (info == action.end() || !info->is_object()) {
+					continue;
+				}
+				entry.operation = info->value("operation", "");
+				entry.parameters = info->value("operationParameters", json::object());
+				entry.metrics = info->value("operationMetrics", json::object());
 			}
-			entry.operation = info->value("operation", "");
-			entry.parameters = info->value("operationParameters", json::object());
-			entry.metrics = info->value("operationMetrics", json::object());
+			history.push_back(std::move(entry));
 		}
-		history.push_back(std::move(entry));
-	}
-	return history;
+		return history;
+	});
 }
 
 } // namespace deltaduck::delta

@@ -8,6 +8,7 @@
 #include "delta/commit.hpp"
 #include "delta/data_files.hpp"
 #include "delta/scan.hpp"
+#include "delta/typed_errors.hpp"
 
 #include <algorithm>
 #include <map>
@@ -31,113 +32,115 @@ struct Compaction {
 } // namespace
 
 OptimizeResult Optimize(Connection &connection, const fs::path &table_root, uint64_t target_size) {
-	if (target_size < (1 << 20)) {
-		throw InvalidInputError("target size " + std::to_string(target_size) + " is below 1 MiB");
-	}
-	auto snapshot = Snapshot::Load(connection, table_root);
-	// Compaction changes no data (dataChange false), so even append-only tables allow it.
-	CheckWriteSupported(snapshot->GetProtocol(), snapshot->GetMetadata(), false);
-	const auto &schema = snapshot->GetSchema();
-	const auto &partitions = snapshot->GetMetadata().partition_columns;
-	std::map<PartitionValues, std::vector<const Add *>> groups;
-	for (const auto &add : snapshot->Files()) {
-		if (!add.deletion_vector && static_cast<uint64_t>(add.size) < target_size) {
-			groups[add.partition_values].push_back(&add);
+	return WithTypedErrors(table_root, [&]() -> OptimizeResult {
+		if (target_size < (1 << 20)) {
+			throw InvalidInputError("target size " + std::to_string(target_size) + " is below 1 MiB");
 		}
-	}
-	// The files hold only the non-partition columns; partition values stay in the log. Under column mapping they
-	// are named by their physical names and carry their field ids.
-	bool mapping = snapshot->UsesColumnMapping();
-	auto physical = mapping ? PhysicalSchema(schema, table_root.filename().string()) : schema;
-	Schema file_schema;
-	std::string columns;
-	std::map<std::string, int64_t> field_ids;
-	for (size_t i = 0; i < schema.fields.size(); i++) {
-		const auto &field = schema.fields[i];
-		if (!std::count(partitions.begin(), partitions.end(), field.name)) {
-			file_schema.fields.push_back(physical.fields[i]);
-			columns += (columns.empty() ? "" : ", ") + QuoteIdentifier(field.name) + " AS " +
-			           QuoteIdentifier(physical.fields[i].name);
-			if (mapping && field.field_id) {
-				field_ids[physical.fields[i].name] = *field.field_id;
+		auto snapshot = Snapshot::Load(connection, table_root);
+		// Compaction changes no data (dataChange false), so even append-only tables allow it.
+		CheckWriteSupported(snapshot->GetProtocol(), snapshot->GetMetadata(), false);
+		const auto &schema = snapshot->GetSchema();
+		const auto &partitions = snapshot->GetMetadata().partition_columns;
+		std::map<PartitionValues, std::vector<const Add *>> groups;
+		for (const auto &add : snapshot->Files()) {
+			if (!add.deletion_vector && static_cast<uint64_t>(add.size) < target_size) {
+				groups[add.partition_values].push_back(&add);
 			}
 		}
-	}
-	std::vector<Compaction> compactions;
-	OptimizeResult result;
-	for (auto &[values, inputs] : groups) {
-		if (inputs.size() < 2) {
-			continue;
-		}
-		auto scan = Scan::PlanFiles(connection, snapshot, inputs);
-		DataFileOptions options;
-		options.target_file_size = target_size;
-		options.field_ids = field_ids;
-		options.directory = fs::path(inputs.front()->path).parent_path().string();
-		Compaction compaction{inputs,
-		                      WriteDataFiles(connection, table_root, "SELECT " + columns + " FROM (" + scan.Sql() + ")",
-		                                     file_schema, {}, options)};
-		for (auto &file : compaction.outputs) {
-			file.partition_values = values;
-			result.bytes_added += static_cast<uint64_t>(file.size);
-		}
-		for (const auto *input : inputs) {
-			result.bytes_removed += static_cast<uint64_t>(input->size);
-		}
-		result.files_removed += inputs.size();
-		result.files_added += compaction.outputs.size();
-		compactions.push_back(std::move(compaction));
-	}
-	if (compactions.empty()) {
-		return result;
-	}
-	for (int attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
-		auto current = attempt == 0 ? snapshot : Snapshot::Load(connection, table_root);
-		if (attempt > 0) {
-			// Retry only if every compacted file is still live: appends by others do not conflict.
-			std::set<std::string> live;
-			for (const auto &add : current->Files()) {
-				live.insert(FileKey(add.path, add.deletion_vector));
-			}
-			for (const auto &compaction : compactions) {
-				for (const auto *input : compaction.inputs) {
-					if (!live.count(FileKey(input->path, input->deletion_vector))) {
-						throw ConflictError("optimize of " + table_root.filename().string() +
-						                    " conflicts with a concurrent change to " + input->path);
-					}
+		// The files hold only the non-partition columns; partition values stay in the log. Under column mapping they
+		// are named by their physical names and carry their field ids.
+		bool mapping = snapshot->UsesColumnMapping();
+		auto physical = mapping ? PhysicalSchema(schema, table_root.filename().string()) : schema;
+		Schema file_schema;
+		std::string columns;
+		std::map<std::string, int64_t> field_ids;
+		for (size_t i = 0; i < schema.fields.size(); i++) {
+			const auto &field = schema.fields[i];
+			if (!std::count(partitions.begin(), partitions.end(), field.name)) {
+				file_schema.fields.push_back(physical.fields[i]);
+				columns += (columns.empty() ? "" : ", ") + QuoteIdentifier(field.name) + " AS " +
+				           QuoteIdentifier(physical.fields[i].name);
+				if (mapping && field.field_id) {
+					field_ids[physical.fields[i].name] = *field.field_id;
 				}
 			}
 		}
-		auto now = NowMs();
-		std::string content = json{{field::COMMIT_INFO,
-		                            {{"timestamp", now},
-		                             {"operation", "OPTIMIZE"},
-		                             {"operationParameters", {{"targetSize", std::to_string(target_size)}}},
-		                             {"readVersion", current->Version()},
-		                             {"isBlindAppend", false},
-		                             {"engineInfo", "DeltaDuck/0.1 DuckDB/1.4.4"},
-		                             {"operationMetrics",
-		                              {{"numRemovedFiles", std::to_string(result.files_removed)},
-		                               {"numAddedFiles", std::to_string(result.files_added)}}}}}}
-		                          .dump() +
-		                      "\n";
-		for (const auto &compaction : compactions) {
-			for (const auto *input : compaction.inputs) {
-				content += RemoveAction(*input, now, false).dump() + "\n";
+		std::vector<Compaction> compactions;
+		OptimizeResult result;
+		for (auto &[values, inputs] : groups) {
+			if (inputs.size() < 2) {
+				continue;
 			}
-			for (const auto &output : compaction.outputs) {
-				content += AddAction(output, now, false).dump() + "\n";
+			auto scan = Scan::PlanFiles(connection, snapshot, inputs);
+			DataFileOptions options;
+			options.target_file_size = target_size;
+			options.field_ids = field_ids;
+			options.directory = fs::path(inputs.front()->path).parent_path().string();
+			Compaction compaction{inputs, WriteDataFiles(connection, table_root,
+			                                             "SELECT " + columns + " FROM (" + scan.Sql() + ")",
+			                                             file_schema, {}, options)};
+			for (auto &file : compaction.outputs) {
+				file.partition_values = values;
+				result.bytes_added += static_cast<uint64_t>(file.size);
 			}
+			for (const auto *input : inputs) {
+				result.bytes_removed += static_cast<uint64_t>(input->size);
+			}
+			result.files_removed += inputs.size();
+			result.files_added += compaction.outputs.size();
+			compactions.push_back(std::move(compaction));
 		}
-		auto version = current->Version() + 1;
-		if (TryCommit(table_root / "_delta_log", version, content) == CommitResult::COMMITTED) {
-			result.version = version;
-			CheckpointIfDue(connection, table_root, version);
+		if (compactions.empty()) {
 			return result;
 		}
-	}
-	throw ConflictError("could not commit the optimize of " + table_root.filename().string() +
-	                    ": too many concurrent writers");
+		for (int attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
+			auto current = attempt == 0 ? snapshot : Snapshot::Load(connection, table_root);
+			if (attempt > 0) {
+				// Retry only if every compacted file is still live: appends by others do not conflict.
+				std::set<std::string> live;
+				for (const auto &add : current->Files()) {
+					live.insert(FileKey(add.path, add.deletion_vector));
+				}
+				for (const auto &compaction : compactions) {
+					for (const auto *input : compaction.inputs) {
+						if (!live.count(FileKey(input->path, input->deletion_vector))) {
+							throw ConflictError("optimize of " + table_root.filename().string() +
+							                    " conflicts with a concurrent change to " + input->path);
+						}
+					}
+				}
+			}
+			auto now = NowMs();
+			std::string content = json{{field::COMMIT_INFO,
+			                            {{"timestamp", now},
+			                             {"operation", "OPTIMIZE"},
+			                             {"operationParameters", {{"targetSize", std::to_string(target_size)}}},
+			                             {"readVersion", current->Version()},
+			                             {"isBlindAppend", false},
+			                             {"engineInfo", "DeltaDuck/0.1 DuckDB/1.4.4"},
+			                             {"operationMetrics",
+			                              {{"numRemovedFiles", std::to_string(result.files_removed)},
+			                               {"numAddedFiles", std::to_string(result.files_added)}}}}}}
+			                          .dump() +
+			                      "\n";
+			for (const auto &compaction : compactions) {
+				for (const auto *input : compaction.inputs) {
+					content += RemoveAction(*input, now, false).dump() + "\n";
+				}
+				for (const auto &output : compaction.outputs) {
+					content += AddAction(output, now, false).dump() + "\n";
+				}
+			}
+			auto version = current->Version() + 1;
+			if (TryCommit(table_root / "_delta_log", version, content) == CommitResult::COMMITTED) {
+				result.version = version;
+				CheckpointIfDue(connection, table_root, version);
+				return result;
+			}
+		}
+		throw ConflictError("could not commit the optimize of " + table_root.filename().string() +
+		                    ": too many concurrent writers");
+	});
 }
 
 } // namespace deltaduck::delta

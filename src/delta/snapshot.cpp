@@ -7,6 +7,7 @@
 #include "delta/checkpoint_reader.hpp"
 #include "delta/log_path.hpp"
 #include "delta/table_features.hpp"
+#include "delta/typed_errors.hpp"
 
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -143,12 +144,16 @@ fs::path Snapshot::ResolvePath(const std::string &path) const {
 
 std::shared_ptr<const Snapshot> Snapshot::Load(Connection &connection, const fs::path &table_root,
                                                const VersionSpec &spec) {
-	return Replay(connection, table_root, LogSegment::Build(table_root, spec), true);
+	return WithTypedErrors(table_root, [&]() -> std::shared_ptr<const Snapshot> {
+		return Replay(connection, table_root, LogSegment::Build(table_root, spec), true);
+	});
 }
 
 std::shared_ptr<const Snapshot> Snapshot::LoadMetadataOnly(Connection &connection, const fs::path &table_root,
                                                            const VersionSpec &spec) {
-	return Replay(connection, table_root, LogSegment::Build(table_root, spec), false);
+	return WithTypedErrors(table_root, [&]() -> std::shared_ptr<const Snapshot> {
+		return Replay(connection, table_root, LogSegment::Build(table_root, spec), false);
+	});
 }
 
 namespace {
@@ -243,63 +248,66 @@ std::optional<CommitFile> StatCommit(const fs::path &log_dir, int64_t version) {
 
 std::shared_ptr<const Snapshot> Snapshot::LoadCached(Connection &connection, const fs::path &table_root,
                                                      const VersionSpec &spec) {
-	static SnapshotCache cache;
-	auto table = table_root.lexically_normal().string();
-	auto log_dir = table_root / "_delta_log";
-	if (!spec.version && !spec.timestamp_ms) {
-		// The latest version of a table loaded before: look only for the commits after it (a stat each) instead of
-		// listing a log that may hold thousands of files. Its own newest commit must still be the same file.
-		if (auto known = cache.Latest(table)) {
-			auto current = StatCommit(log_dir, known->snapshot->Version());
-			if (current && CommitIdentity(*current) == known->newest_commit) {
-				std::vector<CommitFile> newer;
-				while (auto next = StatCommit(log_dir, known->snapshot->Version() + int64_t(newer.size()) + 1)) {
-					newer.push_back(*next);
+	return WithTypedErrors(table_root, [&]() -> std::shared_ptr<const Snapshot> {
+		static SnapshotCache cache;
+		auto table = table_root.lexically_normal().string();
+		auto log_dir = table_root / "_delta_log";
+		if (!spec.version && !spec.timestamp_ms) {
+			// The latest version of a table loaded before: look only for the commits after it (a stat each) instead of
+			// listing a log that may hold thousands of files. Its own newest commit must still be the same file.
+			if (auto known = cache.Latest(table)) {
+				auto current = StatCommit(log_dir, known->snapshot->Version());
+				if (current && CommitIdentity(*current) == known->newest_commit) {
+					std::vector<CommitFile> newer;
+					while (auto next = StatCommit(log_dir, known->snapshot->Version() + int64_t(newer.size()) + 1)) {
+						newer.push_back(*next);
+					}
+					if (newer.empty()) {
+						return known->snapshot;
+					}
+					LogSegment segment;
+					segment.log_dir = log_dir;
+					segment.version = newer.back().path.version;
+					segment.commits = newer;
+					auto snapshot = Advance(*known->snapshot, segment, newer);
+					auto key = table + "\n" + std::to_string(segment.version) + "\n" + CommitIdentity(newer.back());
+					cache.Add({key, table, CommitIdentity(newer.back()), snapshot});
+					return snapshot;
 				}
-				if (newer.empty()) {
-					return known->snapshot;
-				}
-				LogSegment segment;
-				segment.log_dir = log_dir;
-				segment.version = newer.back().path.version;
-				segment.commits = newer;
-				auto snapshot = Advance(*known->snapshot, segment, newer);
-				auto key = table + "\n" + std::to_string(segment.version) + "\n" + CommitIdentity(newer.back());
-				cache.Add({key, table, CommitIdentity(newer.back()), snapshot});
-				return snapshot;
 			}
 		}
-	}
-	auto segment = LogSegment::Build(table_root, spec);
-	// A version's files never change, but a table can be deleted and made anew at the same version number:
-	// the newest log file's name and write time tell the two apart.
-	std::string key = table_root.lexically_normal().string() + "\n" + std::to_string(segment.version) + "\n";
-	if (!segment.commits.empty()) {
-		key += segment.commits.back().path.filename + "@" + std::to_string(segment.commits.back().modification_time_ms);
-	} else if (!segment.checkpoint_parts.empty()) {
-		std::error_code error;
-		auto written = fs::last_write_time(segment.log_dir / segment.checkpoint_parts.front().filename, error);
-		key += segment.checkpoint_parts.front().filename + "@" + std::to_string(written.time_since_epoch().count());
-	}
-	if (auto cached = cache.Find(key)) {
-		return cached;
-	}
-	std::shared_ptr<const Snapshot> snapshot;
-	if (auto base = cache.FindBase(table, segment)) {
-		// The table moved on by a few commits (an append): apply those to the snapshot already loaded instead
-		// of replaying the log from the checkpoint.
-		std::vector<CommitFile> newer;
-		for (const auto &commit : segment.commits) {
-			if (commit.path.version > base->Version()) {
-				newer.push_back(commit);
-			}
+		auto segment = LogSegment::Build(table_root, spec);
+		// A version's files never change, but a table can be deleted and made anew at the same version number:
+		// the newest log file's name and write time tell the two apart.
+		std::string key = table_root.lexically_normal().string() + "\n" + std::to_string(segment.version) + "\n";
+		if (!segment.commits.empty()) {
+			key += segment.commits.back().path.filename + "@" +
+			       std::to_string(segment.commits.back().modification_time_ms);
+		} else if (!segment.checkpoint_parts.empty()) {
+			std::error_code error;
+			auto written = fs::last_write_time(segment.log_dir / segment.checkpoint_parts.front().filename, error);
+			key += segment.checkpoint_parts.front().filename + "@" + std::to_string(written.time_since_epoch().count());
 		}
-		snapshot = Advance(*base, segment, newer);
-	} else {
-		snapshot = Replay(connection, table_root, segment, true);
-	}
-	cache.Add({key, table, segment.commits.empty() ? "" : CommitIdentity(segment.commits.back()), snapshot});
-	return snapshot;
+		if (auto cached = cache.Find(key)) {
+			return cached;
+		}
+		std::shared_ptr<const Snapshot> snapshot;
+		if (auto base = cache.FindBase(table, segment)) {
+			// The table moved on by a few commits (an append): apply those to the snapshot already loaded instead
+			// of replaying the log from the checkpoint.
+			std::vector<CommitFile> newer;
+			for (const auto &commit : segment.commits) {
+				if (commit.path.version > base->Version()) {
+					newer.push_back(commit);
+				}
+			}
+			snapshot = Advance(*base, segment, newer);
+		} else {
+			snapshot = Replay(connection, table_root, segment, true);
+		}
+		cache.Add({key, table, segment.commits.empty() ? "" : CommitIdentity(segment.commits.back()), snapshot});
+		return snapshot;
+	});
 }
 
 std::shared_ptr<const Snapshot> Snapshot::Advance(const Snapshot &base, const LogSegment &segment,

@@ -8,6 +8,7 @@
 #include "delta/commit.hpp"
 #include "delta/data_files.hpp"
 #include "delta/snapshot.hpp"
+#include "delta/typed_errors.hpp"
 #include "engine/connection.hpp"
 
 #include <algorithm>
@@ -237,186 +238,189 @@ const char *WriteModeName(WriteMode mode) {
 
 WriteResult WriteTable(Connection &connection, const fs::path &table_root, const std::string &source_sql,
                        const WriteOptions &options) {
-	auto table = table_root.filename().string();
-	WriteResult result;
-	auto existing = LoadIfExists(connection, table_root);
-	// Decisions that need no data come first, so a refused write costs nothing.
-	auto check_existing = [&](const std::shared_ptr<const Snapshot> &snapshot) -> bool {
-		if (options.mode == WriteMode::CREATE) {
-			throw AlreadyExistsError("Delta table already exists: " + table);
-		}
-		if (options.mode == WriteMode::IGNORE) {
-			result.skipped = true;
-			result.skip_reason = "table " + table + " exists (mode ignore)";
-			return false;
-		}
-		CheckWriteSupported(snapshot->GetProtocol(), snapshot->GetMetadata(), options.mode == WriteMode::OVERWRITE);
-		if (options.transaction) {
-			auto known = snapshot->Transactions().find(options.transaction->app_id);
-			if (known != snapshot->Transactions().end() && known->second.version >= options.transaction->version) {
+	return WithTypedErrors(table_root, [&]() -> WriteResult {
+		auto table = table_root.filename().string();
+		WriteResult result;
+		auto existing = LoadIfExists(connection, table_root);
+		// Decisions that need no data come first, so a refused write costs nothing.
+		auto check_existing = [&](const std::shared_ptr<const Snapshot> &snapshot) -> bool {
+			if (options.mode == WriteMode::CREATE) {
+				throw AlreadyExistsError("Delta table already exists: " + table);
+			}
+			if (options.mode == WriteMode::IGNORE) {
 				result.skipped = true;
-				result.skip_reason = "transaction " + options.transaction->app_id + " version " +
-				                     std::to_string(options.transaction->version) + " is already applied";
+				result.skip_reason = "table " + table + " exists (mode ignore)";
 				return false;
 			}
-		}
-		const auto &partitions = snapshot->GetMetadata().partition_columns;
-		if (!options.partition_by.empty() && options.partition_by != partitions) {
-			throw InvalidInputError("table " + table +
-			                        " is partitioned differently; its partition columns cannot change");
-		}
-		return true;
-	};
-	if (existing && !check_existing(*existing)) {
-		return result;
-	}
-	auto source = DescribeSource(connection, source_sql);
-	std::optional<Schema> existing_schema;
-	if (existing) {
-		existing_schema = (*existing)->GetSchema();
-	}
-	auto schema = TargetSchema(existing_schema, source, options, table);
-	auto partitions = existing ? (*existing)->GetMetadata().partition_columns : options.partition_by;
-	for (const auto &name : partitions) {
-		if (!schema.Find(name)) {
-			throw InvalidInputError("partition column " + name + " is not a column of the data");
-		}
-	}
-	if (!partitions.empty() && partitions.size() == schema.fields.size()) {
-		throw InvalidInputError("a table needs at least one column that is not a partition column");
-	}
-
-	// Stream the rows into parquet files in a staging folder, then move them into the table. Under column
-	// mapping the files name columns by their physical names (and carry their field ids), and so do the stats
-	// and partition values.
-	bool mapping = existing && (*existing)->UsesColumnMapping();
-	auto physical = mapping ? PhysicalSchema(schema, table) : schema;
-	std::vector<std::string> physical_partitions;
-	for (const auto &name : partitions) {
-		physical_partitions.push_back(schema.Find(name)->PhysicalName(mapping));
-	}
-	DataFileOptions file_options;
-	file_options.compression = options.compression;
-	file_options.target_file_size = options.target_file_size;
-	std::string projection;
-	for (size_t i = 0; i < schema.fields.size(); i++) {
-		const auto &field = schema.fields[i];
-		bool present =
-		    std::any_of(source.begin(), source.end(), [&](const SourceColumn &c) { return c.name == field.name; });
-		auto value = present ? "CAST(" + QuoteIdentifier(field.name) + " AS " + field.type->ToDuckDB() + ")"
-		                     : "CAST(NULL AS " + field.type->ToDuckDB() + ")";
-		std::string expr;
-		if (std::count(partitions.begin(), partitions.end(), field.name)) {
-			expr = PartitionValueExpression(field, physical.fields[i].name);
-		} else {
-			expr = value + " AS " + QuoteIdentifier(physical.fields[i].name);
-			if (mapping && field.field_id) {
-				file_options.field_ids[physical.fields[i].name] = *field.field_id;
+			CheckWriteSupported(snapshot->GetProtocol(), snapshot->GetMetadata(), options.mode == WriteMode::OVERWRITE);
+			if (options.transaction) {
+				auto known = snapshot->Transactions().find(options.transaction->app_id);
+				if (known != snapshot->Transactions().end() && known->second.version >= options.transaction->version) {
+					result.skipped = true;
+					result.skip_reason = "transaction " + options.transaction->app_id + " version " +
+					                     std::to_string(options.transaction->version) + " is already applied";
+					return false;
+				}
 			}
-		}
-		projection += (projection.empty() ? "" : ", ") + expr;
-	}
-	auto files = WriteDataFiles(connection, table_root, "SELECT " + projection + " FROM (" + source_sql + ")", physical,
-	                            physical_partitions, file_options);
-	RefuseNullsInRequiredColumns(table_root, physical, files, table);
-	for (const auto &file : files) {
-		result.rows += static_cast<uint64_t>(file.records);
-		result.bytes += static_cast<uint64_t>(file.size);
-	}
-	result.files = files.size();
-
-	for (int attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
-		if (attempt > 0) {
-			existing = LoadIfExists(connection, table_root);
-			if (existing && !check_existing(*existing)) {
-				return result; // the files written are unreferenced garbage
+			const auto &partitions = snapshot->GetMetadata().partition_columns;
+			if (!options.partition_by.empty() && options.partition_by != partitions) {
+				throw InvalidInputError("table " + table +
+				                        " is partitioned differently; its partition columns cannot change");
 			}
-			if (existing && (*existing)->GetMetadata().partition_columns != partitions) {
-				throw ConflictError("concurrent write to Delta table " + table +
-				                    ": another writer created it with different partition columns");
-			}
-			if (existing) {
-				// The winner may have changed the schema: our files must still fit.
-				auto now = (*existing)->GetSchema();
-				schema = TargetSchema(now, source, options, table);
-			}
-		}
-		int64_t now = NowMs();
-		std::vector<json> actions;
-		json parameters = {{"mode", WriteModeName(options.mode)}};
-		if (!partitions.empty()) {
-			parameters["partitionBy"] = json(partitions).dump();
-		}
-		bool overwrite = options.mode == WriteMode::OVERWRITE && existing;
-		json info = {{"timestamp", now},
-		             {"operation", options.operation},
-		             {"operationParameters", parameters},
-		             {"isBlindAppend", !overwrite},
-		             {"engineInfo", ENGINE_INFO},
-		             {"operationMetrics",
-		              {{"numFiles", std::to_string(files.size())},
-		               {"numOutputRows", std::to_string(result.rows)},
-		               {"numOutputBytes", std::to_string(result.bytes)}}}};
-		if (existing) {
-			info["readVersion"] = (*existing)->Version();
-		}
-		actions.push_back({{field::COMMIT_INFO, info}});
-		std::optional<Protocol> old_protocol;
-		if (existing) {
-			old_protocol = (*existing)->GetProtocol();
-		}
-		auto protocol = RequiredProtocol(schema, old_protocol);
-		if (!existing || protocol.min_reader_version != old_protocol->min_reader_version ||
-		    protocol.min_writer_version != old_protocol->min_writer_version ||
-		    protocol.reader_features != old_protocol->reader_features ||
-		    protocol.writer_features != old_protocol->writer_features) {
-			actions.push_back(ProtocolToJson(protocol));
-		}
-		auto schema_string = schema.ToJson();
-		if (!existing || schema_string != Schema{(*existing)->GetSchema()}.ToJson()) {
-			Metadata metadata;
-			if (existing) {
-				metadata = (*existing)->GetMetadata();
-			} else {
-				metadata.id = NewUuid();
-				metadata.created_time = now;
-				metadata.partition_columns = partitions;
-				metadata.configuration = options.configuration;
-			}
-			metadata.schema_string = schema_string;
-			actions.push_back(MetadataToJson(metadata));
-		}
-		if (options.transaction) {
-			auto transaction = *options.transaction;
-			transaction.last_updated = now;
-			actions.push_back(SetTransactionToJson(transaction));
-		}
-		if (overwrite) {
-			for (const auto &add : (*existing)->Files()) {
-				actions.push_back(RemoveAction(add, now, true));
-			}
-		}
-		for (const auto &file : files) {
-			actions.push_back(AddAction(file, now, true));
-		}
-		std::string content;
-		for (const auto &action : actions) {
-			content += action.dump() + "\n";
-		}
-		int64_t version = existing ? (*existing)->Version() + 1 : 0;
-		if (TryCommit(table_root / "_delta_log", version, content) == CommitResult::COMMITTED) {
-			result.version = version;
-			CheckpointIfDue(connection, table_root, version);
+			return true;
+		};
+		if (existing && !check_existing(*existing)) {
 			return result;
 		}
-		result.retries++;
-		if (options.mode == WriteMode::OVERWRITE) {
-			throw ConflictError("concurrent write to Delta table " + table + ": version " + std::to_string(version) +
-			                    " was committed by another writer while this overwrite ran; retry the overwrite");
+		auto source = DescribeSource(connection, source_sql);
+		std::optional<Schema> existing_schema;
+		if (existing) {
+			existing_schema = (*existing)->GetSchema();
 		}
-	}
-	throw ConflictError("could not commit to Delta table " + table + " after " + std::to_string(MAX_COMMIT_ATTEMPTS) +
-	                    " attempts: too many concurrent writers");
+		auto schema = TargetSchema(existing_schema, source, options, table);
+		auto partitions = existing ? (*existing)->GetMetadata().partition_columns : options.partition_by;
+		for (const auto &name : partitions) {
+			if (!schema.Find(name)) {
+				throw InvalidInputError("partition column " + name + " is not a column of the data");
+			}
+		}
+		if (!partitions.empty() && partitions.size() == schema.fields.size()) {
+			throw InvalidInputError("a table needs at least one column that is not a partition column");
+		}
+
+		// Stream the rows into parquet files in a staging folder, then move them into the table. Under column
+		// mapping the files name columns by their physical names (and carry their field ids), and so do the stats
+		// and partition values.
+		bool mapping = existing && (*existing)->UsesColumnMapping();
+		auto physical = mapping ? PhysicalSchema(schema, table) : schema;
+		std::vector<std::string> physical_partitions;
+		for (const auto &name : partitions) {
+			physical_partitions.push_back(schema.Find(name)->PhysicalName(mapping));
+		}
+		DataFileOptions file_options;
+		file_options.compression = options.compression;
+		file_options.target_file_size = options.target_file_size;
+		std::string projection;
+		for (size_t i = 0; i < schema.fields.size(); i++) {
+			const auto &field = schema.fields[i];
+			bool present =
+			    std::any_of(source.begin(), source.end(), [&](const SourceColumn &c) { return c.name == field.name; });
+			auto value = present ? "CAST(" + QuoteIdentifier(field.name) + " AS " + field.type->ToDuckDB() + ")"
+			                     : "CAST(NULL AS " + field.type->ToDuckDB() + ")";
+			std::string expr;
+			if (std::count(partitions.begin(), partitions.end(), field.name)) {
+				expr = PartitionValueExpression(field, physical.fields[i].name);
+			} else {
+				expr = value + " AS " + QuoteIdentifier(physical.fields[i].name);
+				if (mapping && field.field_id) {
+					file_options.field_ids[physical.fields[i].name] = *field.field_id;
+				}
+			}
+			projection += (projection.empty() ? "" : ", ") + expr;
+		}
+		auto files = WriteDataFiles(connection, table_root, "SELECT " + projection + " FROM (" + source_sql + ")",
+		                            physical, physical_partitions, file_options);
+		RefuseNullsInRequiredColumns(table_root, physical, files, table);
+		for (const auto &file : files) {
+			result.rows += static_cast<uint64_t>(file.records);
+			result.bytes += static_cast<uint64_t>(file.size);
+		}
+		result.files = files.size();
+
+		for (int attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
+			if (attempt > 0) {
+				existing = LoadIfExists(connection, table_root);
+				if (existing && !check_existing(*existing)) {
+					return result; // the files written are unreferenced garbage
+				}
+				if (existing && (*existing)->GetMetadata().partition_columns != partitions) {
+					throw ConflictError("concurrent write to Delta table " + table +
+					                    ": another writer created it with different partition columns");
+				}
+				if (existing) {
+					// The winner may have changed the schema: our files must still fit.
+					auto now = (*existing)->GetSchema();
+					schema = TargetSchema(now, source, options, table);
+				}
+			}
+			int64_t now = NowMs();
+			std::vector<json> actions;
+			json parameters = {{"mode", WriteModeName(options.mode)}};
+			if (!partitions.empty()) {
+				parameters["partitionBy"] = json(partitions).dump();
+			}
+			bool overwrite = options.mode == WriteMode::OVERWRITE && existing;
+			json info = {{"timestamp", now},
+			             {"operation", options.operation},
+			             {"operationParameters", parameters},
+			             {"isBlindAppend", !overwrite},
+			             {"engineInfo", ENGINE_INFO},
+			             {"operationMetrics",
+			              {{"numFiles", std::to_string(files.size())},
+			               {"numOutputRows", std::to_string(result.rows)},
+			               {"numOutputBytes", std::to_string(result.bytes)}}}};
+			if (existing) {
+				info["readVersion"] = (*existing)->Version();
+			}
+			actions.push_back({{field::COMMIT_INFO, info}});
+			std::optional<Protocol> old_protocol;
+			if (existing) {
+				old_protocol = (*existing)->GetProtocol();
+			}
+			auto protocol = RequiredProtocol(schema, old_protocol);
+			if (!existing || protocol.min_reader_version != old_protocol->min_reader_version ||
+			    protocol.min_writer_version != old_protocol->min_writer_version ||
+			    protocol.reader_features != old_protocol->reader_features ||
+			    protocol.writer_features != old_protocol->writer_features) {
+				actions.push_back(ProtocolToJson(protocol));
+			}
+			auto schema_string = schema.ToJson();
+			if (!existing || schema_string != Schema{(*existing)->GetSchema()}.ToJson()) {
+				Metadata metadata;
+				if (existing) {
+					metadata = (*existing)->GetMetadata();
+				} else {
+					metadata.id = NewUuid();
+					metadata.created_time = now;
+					metadata.partition_columns = partitions;
+					metadata.configuration = options.configuration;
+				}
+				metadata.schema_string = schema_string;
+				actions.push_back(MetadataToJson(metadata));
+			}
+			if (options.transaction) {
+				auto transaction = *options.transaction;
+				transaction.last_updated = now;
+				actions.push_back(SetTransactionToJson(transaction));
+			}
+			if (overwrite) {
+				for (const auto &add : (*existing)->Files()) {
+					actions.push_back(RemoveAction(add, now, true));
+				}
+			}
+			for (const auto &file : files) {
+				actions.push_back(AddAction(file, now, true));
+			}
+			std::string content;
+			for (const auto &action : actions) {
+				content += action.dump() + "\n";
+			}
+			int64_t version = existing ? (*existing)->Version() + 1 : 0;
+			if (TryCommit(table_root / "_delta_log", version, content) == CommitResult::COMMITTED) {
+				result.version = version;
+				CheckpointIfDue(connection, table_root, version);
+				return result;
+			}
+			result.retries++;
+			if (options.mode == WriteMode::OVERWRITE) {
+				throw ConflictError("concurrent write to Delta table " + table + ": version " +
+				                    std::to_string(version) +
+				                    " was committed by another writer while this overwrite ran; retry the overwrite");
+			}
+		}
+		throw ConflictError("could not commit to Delta table " + table + " after " +
+		                    std::to_string(MAX_COMMIT_ATTEMPTS) + " attempts: too many concurrent writers");
+	});
 }
 
 } // namespace deltaduck::delta

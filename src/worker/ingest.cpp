@@ -17,6 +17,7 @@
 #include <condition_variable>
 #include <mutex>
 #include <regex>
+#include <set>
 #include <thread>
 
 namespace deltaduck::worker {
@@ -198,14 +199,48 @@ std::string ResolveSource(Connection &connection, const fs::path &data_dir, cons
 	throw InvalidInputError("source is neither a CSV folder under raw/, a file, nor a query: " + source.substr(0, 200));
 }
 
-//! The source with its top-level naive timestamp columns cast to TIMESTAMPTZ: the session is in UTC, so each
-//! value keeps its digits and is read as a UTC instant.
+//! A DuckDB type name with every naive timestamp in it, also inside STRUCT, LIST and MAP, made TIMESTAMPTZ. A type
+//! word is one followed by the end, ',', ')' or '[' (a struct field's name is followed by its type); quoted names
+//! are skipped. Unchanged when it holds no naive timestamp.
+std::string NaiveTimestampsMadeUtc(const std::string &type) {
+	static const std::set<std::string> naive = {"TIMESTAMP", "TIMESTAMP_S", "TIMESTAMP_MS", "TIMESTAMP_NS"};
+	std::string result;
+	for (size_t i = 0; i < type.size();) {
+		if (type[i] == '"') {
+			auto end = type.find('"', i + 1);
+			while (end != std::string::npos && end + 1 < type.size() && type[end + 1] == '"') {
+				end = type.find('"', end + 2); // "" is a quote inside the name
+			}
+			end = end == std::string::npos ? type.size() : end + 1;
+			result.append(type, i, end - i);
+			i = end;
+			continue;
+		}
+		if (!std::isalnum(static_cast<unsigned char>(type[i])) && type[i] != '_') {
+			result += type[i++];
+			continue;
+		}
+		auto end = i;
+		while (end < type.size() && (std::isalnum(static_cast<unsigned char>(type[end])) || type[end] == '_')) {
+			end++;
+		}
+		auto word = type.substr(i, end - i);
+		bool is_type = end == type.size() || type[end] == ',' || type[end] == ')' || type[end] == '[';
+		result += is_type && naive.count(word) ? "TIMESTAMPTZ" : word;
+		i = end;
+	}
+	return result;
+}
+
+//! The source with its naive timestamp columns (also nested ones) cast to TIMESTAMPTZ: the session is in UTC, so
+//! each value keeps its digits and is read as a UTC instant.
 std::string NaiveTimestampsAsUtc(Connection &connection, const std::string &sql, size_t &converted) {
 	std::string replace;
 	for (const auto &row :
 	     connection.QueryText("SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM (\n" + sql + "\n))")) {
-		if (row[1] == "TIMESTAMP" || row[1] == "TIMESTAMP_S" || row[1] == "TIMESTAMP_MS" || row[1] == "TIMESTAMP_NS") {
-			replace += (replace.empty() ? "" : ", ") + ("CAST(" + QuoteIdentifier(row[0]) + " AS TIMESTAMPTZ) AS ") +
+		auto utc = NaiveTimestampsMadeUtc(row[1]);
+		if (utc != row[1]) {
+			replace += (replace.empty() ? "" : ", ") + ("CAST(" + QuoteIdentifier(row[0]) + " AS " + utc + ") AS ") +
 			           QuoteIdentifier(row[0]);
 			converted++;
 		}

@@ -281,9 +281,6 @@ def test_nested_types_and_wide_decimals(oracle, lake):
     oracle.check_every_version("nested")
 
 
-@pytest.mark.xfail(strict=True, reason="DeltaDuck refuses tables with the typeWidening-preview reader feature, even at "
-                   "versions before any widening (issue 11 item 9): 'unsupported Delta reader feature(s): "
-                   "typeWidening-preview'")
 def test_type_widening(oracle, lake):
     # delta-spark 3.3.2 widens byte -> short -> int (ALTER TABLE refuses int -> long, float -> double, decimals, dates).
     t = oracle.table("widened")

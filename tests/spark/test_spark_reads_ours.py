@@ -94,9 +94,6 @@ def test_partitions_with_special_characters_and_nulls(oracle, lake, spark):
         oracle.check_every_version(name)
 
 
-@pytest.mark.xfail(strict=True, reason="DeltaDuck writes an empty-string partition value as partitionValues "
-                                       "{\"s\": \"\"} (folder s=): Spark reads it back as '', DeltaDuck as NULL; Spark "
-                                       "itself writes such rows as NULL")
 def test_empty_string_partition_value(oracle, lake, spark):
     source = oracle.source("empty", "SELECT id, CASE id % 3 WHEN 0 THEN '' WHEN 1 THEN NULL ELSE 'x' END AS s "
                                     "FROM range(0, 9)")
@@ -151,8 +148,6 @@ def test_naive_timestamps_stored_as_utc(oracle, lake):
     oracle.check_every_version("naive")
 
 
-@pytest.mark.xfail(strict=True, reason="--naive-timestamps utc converts only top-level columns: naive timestamps in a "
-                                       "STRUCT, LIST or MAP stay timestamp_ntz and the table needs protocol (3,7)")
 def test_naive_timestamps_stored_as_utc_when_nested(oracle, lake):
     source = oracle.source("nested_naive", """
         SELECT id, named_struct('at', TIMESTAMP_NTZ '2000-01-01 00:00:00' + make_dt_interval(id)) AS s,

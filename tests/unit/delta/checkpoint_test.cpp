@@ -139,4 +139,26 @@ TEST(Checkpoints, AFailedOneLeavesNoFileBehind) {
 	EXPECT_EQ(CountRows(connection, table), 5);
 }
 
+TEST(Checkpoints, AFileSystemFailureIsAnIOErrorNamingTheTable) {
+	TempDir temp;
+	auto data = temp.Path() / "data";
+	fs::create_directories(data / "deltalake");
+	auto connection = OpenTestConnection();
+	Append(connection, data, "t", "SELECT range AS i FROM range(5)");
+	auto table = data / "deltalake" / "t";
+	auto snapshot = delta::Snapshot::Load(connection, table);
+	// A folder where the checkpoint goes: the rename into place fails in the standard library.
+	auto target = table / "_delta_log" / "00000000000000000000.checkpoint.parquet";
+	fs::create_directories(target / "occupied");
+	try {
+		delta::WriteCheckpoint(connection, *snapshot);
+		FAIL() << "the checkpoint was written";
+	} catch (const IOError &e) {
+		EXPECT_NE(std::string(e.what()).find(table.string()), std::string::npos) << e.what();
+	}
+	EXPECT_TRUE(TemporaryFilesIn(table / "_delta_log").empty());
+	fs::remove_all(target);
+	EXPECT_EQ(CountRows(connection, table), 5);
+}
+
 } // namespace deltaduck
