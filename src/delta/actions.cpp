@@ -11,14 +11,10 @@ namespace {
 
 using nlohmann::json;
 
-[[noreturn]] void Malformed(const char *action, const char *name, const std::string &why) {
-	throw CorruptError(std::string("malformed ") + action + " action: field '" + name + "' " + why);
-}
-
 const json &Required(const json &object, const char *action, const char *name) {
 	auto it = object.find(name);
 	if (it == object.end() || it->is_null()) {
-		Malformed(action, name, "is missing");
+		ThrowMalformed(action, name, "is missing");
 	}
 	return *it;
 }
@@ -26,7 +22,7 @@ const json &Required(const json &object, const char *action, const char *name) {
 std::string RequiredString(const json &object, const char *action, const char *name) {
 	const auto &value = Required(object, action, name);
 	if (!value.is_string()) {
-		Malformed(action, name, "is not a string");
+		ThrowMalformed(action, name, "is not a string");
 	}
 	return value.get<std::string>();
 }
@@ -34,7 +30,7 @@ std::string RequiredString(const json &object, const char *action, const char *n
 int64_t RequiredInt(const json &object, const char *action, const char *name) {
 	const auto &value = Required(object, action, name);
 	if (!value.is_number_integer()) {
-		Malformed(action, name, "is not an integer");
+		ThrowMalformed(action, name, "is not an integer");
 	}
 	return value.get<int64_t>();
 }
@@ -48,7 +44,7 @@ std::optional<T> Optional(const json &object, const char *action, const char *na
 	try {
 		return it->get<T>();
 	} catch (const json::exception &) {
-		Malformed(action, name, "has the wrong type");
+		ThrowMalformed(action, name, "has the wrong type");
 	}
 }
 
@@ -59,7 +55,7 @@ std::map<std::string, std::string> StringMap(const json &object, const char *act
 		return result;
 	}
 	if (!it->is_object()) {
-		Malformed(action, name, "is not an object");
+		ThrowMalformed(action, name, "is not an object");
 	}
 	for (const auto &[key, value] : it->items()) {
 		if (value.is_string()) {
@@ -78,7 +74,7 @@ PartitionValues ParsePartitionValues(const json &object, const char *action) {
 		return result;
 	}
 	if (!it->is_object()) {
-		Malformed(action, "partitionValues", "is not an object");
+		ThrowMalformed(action, "partitionValues", "is not an object");
 	}
 	for (const auto &[key, value] : it->items()) {
 		if (value.is_string()) {
@@ -99,7 +95,7 @@ std::optional<DeletionVectorDescriptor> ParseDeletionVector(const json &object, 
 	DeletionVectorDescriptor result;
 	auto storage = RequiredString(dv, action, "storageType");
 	if (storage.size() != 1) {
-		Malformed(action, "deletionVector.storageType", "is not a single character");
+		ThrowMalformed(action, "deletionVector.storageType", "is not a single character");
 	}
 	result.storage_type = storage[0];
 	result.path_or_inline_dv = RequiredString(dv, action, "pathOrInlineDv");
@@ -115,12 +111,12 @@ std::optional<std::vector<std::string>> StringList(const json &object, const cha
 		return std::nullopt;
 	}
 	if (!it->is_array()) {
-		Malformed(action, name, "is not an array");
+		ThrowMalformed(action, name, "is not an array");
 	}
 	std::vector<std::string> result;
 	for (const auto &item : *it) {
 		if (!item.is_string()) {
-			Malformed(action, name, "holds a non-string");
+			ThrowMalformed(action, name, "holds a non-string");
 		}
 		result.push_back(item.get<std::string>());
 	}
@@ -141,6 +137,10 @@ int HexValue(char c) {
 }
 
 } // namespace
+
+void ThrowMalformed(const char *action, const char *name, const std::string &why) {
+	throw CorruptError(std::string("malformed ") + action + " action: field '" + name + "' " + why);
+}
 
 std::string DeletionVectorDescriptor::UniqueId() const {
 	std::string id(1, storage_type);

@@ -102,6 +102,9 @@ struct DomainMetadata {
 //! Parses an action object's body; throws CorruptError naming the missing or mistyped field.
 Protocol ParseProtocol(const nlohmann::json &json);
 Metadata ParseMetadata(const nlohmann::json &json);
+//! Throws the CorruptError of an action field that is missing or mistyped ("malformed add action: field 'size' is
+//! missing"); `why` completes the sentence.
+[[noreturn]] void ThrowMalformed(const char *action, const char *name, const std::string &why);
 Add ParseAdd(const nlohmann::json &json);
 Remove ParseRemove(const nlohmann::json &json);
 SetTransaction ParseSetTransaction(const nlohmann::json &json);

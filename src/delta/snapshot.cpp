@@ -35,14 +35,14 @@ public:
 				auto parsed = ParseAdd(*add);
 				auto key = FileKey(parsed.path, parsed.deletion_vector);
 				if (!seen_.count(key)) {
-					snapshot_.files_.push_back(std::move(parsed));
+					files_.push_back(std::move(parsed));
 				}
 				keys.push_back(std::move(key));
 			} else if (auto remove = line.find(field::REMOVE); remove != line.end()) {
 				auto parsed = ParseRemove(*remove);
 				auto key = FileKey(parsed.path, parsed.deletion_vector);
 				if (!seen_.count(key)) {
-					snapshot_.tombstones_.push_back(std::move(parsed));
+					tombstones_.push_back(std::move(parsed));
 				}
 				keys.push_back(std::move(key));
 			} else {
@@ -52,21 +52,29 @@ public:
 		seen_.insert(keys.begin(), keys.end());
 	}
 
-	//! A checkpoint's action: removes there are only tombstones (for vacuum and the next checkpoint).
-	void ApplyCheckpointAction(const json &line) {
-		if (auto add = line.find(field::ADD); add != line.end()) {
-			auto parsed = ParseAdd(*add);
-			if (!seen_.count(FileKey(parsed.path, parsed.deletion_vector))) {
-				snapshot_.files_.push_back(std::move(parsed));
-			}
-		} else if (auto remove = line.find(field::REMOVE); remove != line.end()) {
-			auto parsed = ParseRemove(*remove);
-			if (!seen_.count(FileKey(parsed.path, parsed.deletion_vector))) {
-				snapshot_.tombstones_.push_back(std::move(parsed));
-			}
-		} else {
-			ApplyNonFileAction(line);
+	//! A checkpoint's add: live unless a newer commit named it.
+	void ApplyCheckpointAdd(Add &&add) {
+		if (!seen_.count(FileKey(add.path, add.deletion_vector))) {
+			files_.push_back(std::move(add));
 		}
+	}
+
+	//! A checkpoint's remove is only a tombstone (for vacuum and the next checkpoint).
+	void ApplyCheckpointRemove(Remove &&remove) {
+		if (!seen_.count(FileKey(remove.path, remove.deletion_vector))) {
+			tombstones_.push_back(std::move(remove));
+		}
+	}
+
+	//! A checkpoint's protocol, metaData, txn or domainMetadata.
+	void ApplyCheckpointAction(const json &line) {
+		ApplyNonFileAction(line);
+	}
+
+	//! Hands the files and tombstones found to the snapshot.
+	void Finish() {
+		snapshot_.files_.Append(std::move(files_));
+		snapshot_.tombstones_.Append(std::move(tombstones_));
 	}
 
 	bool HasProtocol() const {
@@ -100,6 +108,8 @@ private:
 	}
 
 	Snapshot &snapshot_;
+	std::vector<Add> files_;
+	std::vector<Remove> tombstones_;
 	std::unordered_set<std::string> seen_;
 	std::unordered_set<std::string> seen_domains_;
 	bool have_protocol_ = false;
@@ -312,50 +322,33 @@ std::shared_ptr<const Snapshot> Snapshot::LoadCached(Connection &connection, con
 
 std::shared_ptr<const Snapshot> Snapshot::Advance(const Snapshot &base, const LogSegment &segment,
                                                   const std::vector<CommitFile> &commits) {
-	auto snapshot = std::make_shared<Snapshot>(base);
+	auto snapshot = std::make_shared<Snapshot>(base); // shares the base's file chunks
 	snapshot->version_ = segment.version;
-	std::vector<json> actions;
-	std::unordered_set<std::string> touched; // paths the new commits add or remove
-	for (const auto &commit : commits) {
-		for (auto &line : ReadJsonActions(segment.log_dir / commit.path.filename)) {
-			for (const char *kind : {field::ADD, field::REMOVE}) {
-				if (auto file = line.find(kind); file != line.end() && file->contains("path")) {
-					touched.insert(DecodeUriPath(file->at("path").get<std::string>()));
-				}
-			}
-			actions.push_back(std::move(line));
-		}
-	}
-	// Only the files the new commits name need a lookup: the others stay as they are.
-	std::unordered_map<std::string, size_t> live; // file key -> index in files_
-	for (size_t i = 0; i < snapshot->files_.size(); i++) {
-		if (touched.count(snapshot->files_[i].path)) {
-			live[FileKey(snapshot->files_[i].path, snapshot->files_[i].deletion_vector)] = i;
-		}
-	}
-	std::vector<bool> removed(snapshot->files_.size(), false);
+	// Forward, oldest first: the last action on a file key decides (an add it, live; a remove, gone).
+	std::unordered_map<std::string, std::optional<Add>> changed;
+	std::unordered_set<std::string> changed_paths;
+	std::vector<std::string> order; // keys as first seen, so the added files keep the log's order
+	std::vector<Remove> tombstones;
 	bool metadata_changed = false;
-	{
-		// Forward, oldest first: what a commit adds is live until a later one removes it.
-		for (const auto &line : actions) {
+	auto change = [&](const std::string &path, std::string key, std::optional<Add> add) {
+		changed_paths.insert(path);
+		auto [it, inserted] = changed.try_emplace(key);
+		if (inserted) {
+			order.push_back(std::move(key));
+		}
+		it->second = std::move(add);
+	};
+	for (const auto &commit : commits) {
+		for (const auto &line : ReadJsonActions(segment.log_dir / commit.path.filename)) {
 			if (auto add = line.find(field::ADD); add != line.end()) {
 				auto parsed = ParseAdd(*add);
+				auto path = parsed.path;
 				auto key = FileKey(parsed.path, parsed.deletion_vector);
-				if (auto it = live.find(key); it != live.end()) {
-					snapshot->files_[it->second] = std::move(parsed);
-					removed[it->second] = false;
-				} else {
-					live[key] = snapshot->files_.size();
-					snapshot->files_.push_back(std::move(parsed));
-					removed.push_back(false);
-				}
+				change(path, std::move(key), std::move(parsed));
 			} else if (auto remove = line.find(field::REMOVE); remove != line.end()) {
 				auto parsed = ParseRemove(*remove);
-				if (auto it = live.find(FileKey(parsed.path, parsed.deletion_vector)); it != live.end()) {
-					removed[it->second] = true;
-					live.erase(it);
-				}
-				snapshot->tombstones_.push_back(std::move(parsed));
+				change(parsed.path, FileKey(parsed.path, parsed.deletion_vector), std::nullopt);
+				tombstones.push_back(std::move(parsed));
 			} else if (auto protocol = line.find(field::PROTOCOL); protocol != line.end()) {
 				snapshot->protocol_ = ParseProtocol(*protocol);
 				CheckReadSupported(snapshot->protocol_);
@@ -376,17 +369,29 @@ std::shared_ptr<const Snapshot> Snapshot::Advance(const Snapshot &base, const Lo
 			}
 		}
 	}
-	std::vector<Add> files;
-	files.reserve(snapshot->files_.size());
-	for (size_t i = 0; i < snapshot->files_.size(); i++) {
-		if (!removed[i]) {
-			files.push_back(std::move(snapshot->files_[i]));
+	// A key the new commits name: its base entry leaves (removed, or replaced by the add appended below); only
+	// paths they name are looked up, so unchanged files cost one hash of their path.
+	auto named = [&](const std::string &path, const std::optional<DeletionVectorDescriptor> &dv) {
+		return changed_paths.count(path) && changed.count(FileKey(path, dv));
+	};
+	if (!changed.empty()) {
+		snapshot->files_.EraseIf([&](const Add &add) { return named(add.path, add.deletion_vector); });
+	}
+	// Tombstones of files live again are not tombstones any more.
+	auto live_again = [&](const Remove &remove) {
+		return named(remove.path, remove.deletion_vector) &&
+		       changed.at(FileKey(remove.path, remove.deletion_vector)).has_value();
+	};
+	snapshot->tombstones_.EraseIf(live_again);
+	std::erase_if(tombstones, live_again);
+	std::vector<Add> added;
+	for (const auto &key : order) {
+		if (auto &add = changed.at(key)) {
+			added.push_back(std::move(*add));
 		}
 	}
-	snapshot->files_ = std::move(files);
-	// Tombstones of files added again are not tombstones any more.
-	std::erase_if(snapshot->tombstones_,
-	              [&](const Remove &remove) { return live.count(FileKey(remove.path, remove.deletion_vector)) > 0; });
+	snapshot->files_.Append(std::move(added));
+	snapshot->tombstones_.Append(std::move(tombstones));
 	if (metadata_changed) {
 		if (snapshot->metadata_.format_provider != "parquet") {
 			throw UnsupportedError("unsupported data file format " + snapshot->metadata_.format_provider);
@@ -406,8 +411,12 @@ std::shared_ptr<const Snapshot> Snapshot::Replay(Connection &connection, const f
 		replay.ApplyCommit(ReadJsonActions(segment.log_dir / it->path.filename));
 	}
 	if (!segment.checkpoint_parts.empty()) {
-		ReadCheckpoint(connection, segment, [&](const json &action) { replay.ApplyCheckpointAction(action); });
+		ReadCheckpoint(connection, segment,
+		               {[&](Add &&add) { replay.ApplyCheckpointAdd(std::move(add)); },
+		                [&](Remove &&remove) { replay.ApplyCheckpointRemove(std::move(remove)); },
+		                [&](const json &action) { replay.ApplyCheckpointAction(action); }});
 	}
+	replay.Finish();
 	std::string where = table_root.string() + " at version " + std::to_string(segment.version);
 	if (!replay.HasProtocol()) {
 		throw CorruptError("cannot read " + where + ": the log has no protocol action");

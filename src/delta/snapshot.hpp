@@ -3,6 +3,7 @@
 #include "delta/actions.hpp"
 #include "delta/log_segment.hpp"
 #include "delta/schema.hpp"
+#include "delta/shared_list.hpp"
 
 #include <filesystem>
 #include <map>
@@ -47,13 +48,13 @@ public:
 	const Metadata &GetMetadata() const;
 	//! The table's schema; throws CorruptError when the log has no metadata.
 	const Schema &GetSchema() const;
-	//! The live data files.
-	const std::vector<Add> &Files() const {
+	//! The live data files (in no particular order).
+	const SharedList<Add> &Files() const {
 		return files_;
 	}
 	//! Files removed and not added again (newest removal of each), however old: vacuum keeps those removed
 	//! within its retention, and checkpoints carry those within the table's tombstone retention.
-	const std::vector<Remove> &Tombstones() const {
+	const SharedList<Remove> &Tombstones() const {
 		return tombstones_;
 	}
 	//! Latest transaction version per application id.
@@ -81,8 +82,8 @@ private:
 	Protocol protocol_;
 	Metadata metadata_;
 	Schema schema_;
-	std::vector<Add> files_;
-	std::vector<Remove> tombstones_;
+	SharedList<Add> files_;
+	SharedList<Remove> tombstones_;
 	std::map<std::string, SetTransaction> transactions_;
 	std::map<std::string, DomainMetadata> domains_;
 	//! Why metadata is unavailable (empty when the log has it).

@@ -516,4 +516,25 @@ TEST(SnapshotCache, AdvancesACachedSnapshotByTheNewCommitsLikeAFullReplay) {
 	          StateOf(*delta::Snapshot::Load(connection, root)));
 }
 
+TEST(SnapshotCache, AdvancingAManyChunkSnapshotKeepsEveryOtherFile) {
+	TempDir dir;
+	auto root = dir.Path() / "t";
+	auto connection = OpenTestConnection();
+	std::vector<nlohmann::json> actions = {ProtocolAction(), MetadataAction({{"id", "long"}})};
+	for (int i = 0; i < 3000; i++) { // three chunks of files
+		actions.push_back(AddAction("f" + std::to_string(i) + ".parquet"));
+	}
+	WriteCommit(root, 0, actions);
+	auto first = delta::Snapshot::LoadCached(connection, root);
+	// Removes in the first and last chunks, one file added back, new files.
+	WriteCommit(root, 1,
+	            {RemoveAction("f0.parquet"), RemoveAction("f2999.parquet"), RemoveAction("f1500.parquet"),
+	             AddAction("g.parquet")});
+	WriteCommit(root, 2, {AddAction("f1500.parquet"), RemoveAction("g.parquet"), AddAction("h.parquet")});
+	auto advanced = delta::Snapshot::LoadCached(connection, root);
+	EXPECT_EQ(StateOf(*advanced), StateOf(*delta::Snapshot::Load(connection, root)));
+	EXPECT_EQ(advanced->Files().size(), 2999u);
+	EXPECT_EQ(first->Files().size(), 3000u); // the snapshot advanced from is unchanged
+}
+
 } // namespace deltaduck
