@@ -2,7 +2,7 @@
 
 #include "common/error.hpp"
 #include "common/sql_quote.hpp"
-#include "delta/deletion_vector.hpp"
+#include "delta/deleted_rows.hpp"
 #include "engine/connection.hpp"
 #include "engine/value_encoder.hpp"
 
@@ -242,45 +242,6 @@ std::string StatsCondition(const Comparison &comparison, const StructField &fiel
 
 //! Indexes (into `files`) of the files a filter cannot rule out, decided by DuckDB over the logged
 //! partition values and stats.
-//! Most deletion-vector tables a connection keeps; past it they are dropped and made again when needed.
-constexpr int64_t MAX_DELETED_ROWS_TABLES = 256;
-
-//! A temporary table `pos UBIGINT` of the rows a deletion vector deletes, made once per connection and vector:
-//! the scan anti-joins against it instead of carrying every position in its SQL text (a 30%-deleted table of a
-//! million rows would be 300,000 literals to parse each time). A deletion vector never changes, so the table
-//! stays right for as long as the connection lives.
-std::string DeletedRowsTable(Connection &connection, const fs::path &table_root, const DeletionVectorDescriptor &dv) {
-	auto identity = table_root.string() + '\x1f' + dv.UniqueId() + '\x1f' + std::to_string(dv.cardinality);
-	char name[64];
-	std::snprintf(name, sizeof(name), "__deltaduck_dv_%016zx", std::hash<std::string>{}(identity));
-	auto exists = connection.QueryText("SELECT count(*) FILTER (WHERE table_name = '" + std::string(name) +
-	                                   "'), count(*) FROM duckdb_tables() WHERE temporary AND table_name LIKE "
-	                                   "'\\_\\_deltaduck\\_dv\\_%' ESCAPE '\\'");
-	if (exists.at(0).at(0) != "0") {
-		return std::string("temp.") + name;
-	}
-	if (std::stoll(exists.at(0).at(1)) >= MAX_DELETED_ROWS_TABLES) {
-		for (const auto &row : connection.QueryText("SELECT table_name FROM duckdb_tables() WHERE temporary AND "
-		                                            "table_name LIKE '\\_\\_deltaduck\\_dv\\_%' ESCAPE '\\'")) {
-			connection.Execute("DROP TABLE IF EXISTS temp." + QuoteIdentifier(row.at(0)));
-		}
-	}
-	auto deleted = LoadDeletedRows(table_root, dv);
-	std::string list;
-	list.reserve(deleted.size() * 8);
-	for (size_t i = 0; i < deleted.size(); i++) {
-		if (i) {
-			list.push_back(',');
-		}
-		list += std::to_string(deleted[i]);
-	}
-	auto create = connection.Prepare(std::string("CREATE TEMP TABLE IF NOT EXISTS ") + name +
-	                                 " AS SELECT CAST(unnest(string_split($1, ',')) AS BIGINT) AS pos WHERE $1 <> ''");
-	create.Bind(1, std::string_view(list));
-	create.Execute();
-	return std::string("temp.") + name;
-}
-
 std::vector<size_t> PruneFiles(Connection &connection, const Snapshot &snapshot, const std::vector<const Add *> &files,
                                const Predicate &filter) {
 	const auto &schema = snapshot.GetSchema();
@@ -451,8 +412,9 @@ void Scan::Build(Connection &connection, const std::optional<Predicate> &filter)
 		std::string where;
 		if (first->deletion_vector && first->deletion_vector->cardinality > 0) {
 			source += ", file_row_number = true";
-			where = " WHERE file_row_number NOT IN (SELECT pos FROM " +
-			        DeletedRowsTable(connection, snapshot->TableRoot(), *first->deletion_vector) + ")";
+			where = " WHERE NOT " + std::string(DELETED_ROWS_FUNCTION) + "(" +
+			        QuoteLiteral(RegisterDeletedRows(connection, snapshot->TableRoot(), *first->deletion_vector)) +
+			        ", file_row_number)";
 		}
 		sql += (sql.empty() ? "" : " UNION ALL ") + std::string("SELECT ") + select + " FROM " + source + ")" + where;
 	}

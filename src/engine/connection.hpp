@@ -2,10 +2,12 @@
 
 #include "engine/database.hpp"
 #include "engine/query_result.hpp"
+#include "engine/row_set_function.hpp"
 
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -104,6 +106,13 @@ public:
 	//! Progress of the running query.
 	QueryProgress Progress() const;
 
+	//! Registers the scalar function `name(key VARCHAR, row BIGINT) -> BOOLEAN`: whether `row` is in the set
+	//! `lookup(key)`. A filter of rows by number evaluated over DuckDB's vectors, where an anti-join against a
+	//! table of positions costs more than the scan. The key must be a constant (it is looked up once, when the
+	//! query is bound; an unknown one is an error then). Visible to every connection of the database;
+	//! registering a name it already has does nothing.
+	void RegisterRowSetFunction(const std::string &name, RowSetLookup lookup);
+
 	//! The database this connection belongs to.
 	const Database &GetDatabase() const {
 		return *database_;
@@ -116,6 +125,7 @@ private:
 	}
 	std::shared_ptr<Database> database_;
 	duckdb_connection connection_;
+	std::set<std::string> row_set_functions_; // registered (or found) through this connection
 };
 
 } // namespace deltaduck
