@@ -59,7 +59,7 @@ void SyncDirectory(const fs::path &dir) {
 
 } // namespace
 
-CommitResult TryCommit(const fs::path &log_dir, int64_t version, const std::string &content) {
+CommitAttempt TryCommit(const fs::path &log_dir, int64_t version, const std::string &content) {
 	std::error_code error;
 	fs::create_directories(log_dir, error);
 	if (error) {
@@ -78,10 +78,10 @@ CommitResult TryCommit(const fs::path &log_dir, int64_t version, const std::stri
 	::unlink(temporary.c_str());
 	if (result == 0) {
 		SyncDirectory(log_dir);
-		return CommitResult::COMMITTED;
+		return CommitAttempt::COMMITTED;
 	}
 	if (link_error == EEXIST) {
-		return CommitResult::CONFLICT;
+		return CommitAttempt::CONFLICT;
 	}
 	throw IOError("cannot create " + target.string() + ": " + std::strerror(link_error));
 }

@@ -7,7 +7,7 @@
 namespace deltaduck::delta {
 
 //! What became of an attempt to write a commit file.
-enum class CommitResult {
+enum class CommitAttempt {
 	COMMITTED, //!< the version is ours
 	CONFLICT   //!< another writer created that version first
 };
@@ -16,7 +16,7 @@ enum class CommitResult {
 //! content goes to a temporary file (synced), which is then hard-linked to the commit name — a link
 //! never replaces an existing file, so two writers can never both win, and readers never see a partial
 //! commit. Throws IOError for other failures.
-CommitResult TryCommit(const std::filesystem::path &log_dir, int64_t version, const std::string &content);
+CommitAttempt TryCommit(const std::filesystem::path &log_dir, int64_t version, const std::string &content);
 
 //! Writes `path` atomically (temporary file, sync, rename): for files that may be replaced, such as
 //! `_last_checkpoint`.

@@ -4,10 +4,9 @@
 
 #include "common/error.hpp"
 #include "common/sql_quote.hpp"
-#include "delta/checkpoint_writer.hpp"
-#include "delta/commit.hpp"
 #include "delta/data_files.hpp"
 #include "delta/scan.hpp"
+#include "delta/transaction.hpp"
 #include "delta/typed_errors.hpp"
 
 #include <algorithm>
@@ -93,12 +92,13 @@ OptimizeResult Optimize(Connection &connection, const fs::path &table_root, uint
 		if (compactions.empty()) {
 			return result;
 		}
-		for (int attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
-			auto current = attempt == 0 ? snapshot : Snapshot::Load(connection, table_root);
+		Transaction transaction(connection, table_root, "OPTIMIZE", MAX_COMMIT_ATTEMPTS);
+		auto plan = [&](const std::shared_ptr<const Snapshot> &read, int64_t now,
+		                int attempt) -> std::optional<CommitPlan> {
 			if (attempt > 0) {
 				// Retry only if every compacted file is still live: appends by others do not conflict.
 				std::set<std::string> live;
-				for (const auto &add : current->Files()) {
+				for (const auto &add : read->Files()) {
 					live.insert(FileKey(add.path, add.deletion_vector));
 				}
 				for (const auto &compaction : compactions) {
@@ -110,36 +110,24 @@ OptimizeResult Optimize(Connection &connection, const fs::path &table_root, uint
 					}
 				}
 			}
-			auto now = NowMs();
-			std::string content = json{{field::COMMIT_INFO,
-			                            {{"timestamp", now},
-			                             {"operation", "OPTIMIZE"},
-			                             {"operationParameters", {{"targetSize", std::to_string(target_size)}}},
-			                             {"readVersion", current->Version()},
-			                             {"isBlindAppend", false},
-			                             {"engineInfo", "DeltaDuck/0.1 DuckDB/1.4.4"},
-			                             {"operationMetrics",
-			                              {{"numRemovedFiles", std::to_string(result.files_removed)},
-			                               {"numAddedFiles", std::to_string(result.files_added)}}}}}}
-			                          .dump() +
-			                      "\n";
+			CommitPlan commit;
+			commit.info = {{"operationParameters", {{"targetSize", std::to_string(target_size)}}},
+			               {"isBlindAppend", false},
+			               {"operationMetrics",
+			                {{"numRemovedFiles", std::to_string(result.files_removed)},
+			                 {"numAddedFiles", std::to_string(result.files_added)}}}};
 			for (const auto &compaction : compactions) {
 				for (const auto *input : compaction.inputs) {
-					content += RemoveAction(*input, now, false).dump() + "\n";
+					commit.actions.push_back(RemoveAction(*input, now, false));
 				}
 				for (const auto &output : compaction.outputs) {
-					content += AddAction(output, now, false).dump() + "\n";
+					commit.actions.push_back(AddAction(output, now, false));
 				}
 			}
-			auto version = current->Version() + 1;
-			if (TryCommit(table_root / "_delta_log", version, content) == CommitResult::COMMITTED) {
-				result.version = version;
-				CheckpointIfDue(connection, table_root, version);
-				return result;
-			}
-		}
-		throw ConflictError("could not commit the optimize of " + table_root.filename().string() +
-		                    ": too many concurrent writers");
+			return commit;
+		};
+		result.version = transaction.Commit(snapshot, plan).version;
+		return result;
 	});
 }
 

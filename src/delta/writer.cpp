@@ -4,10 +4,9 @@
 
 #include "common/error.hpp"
 #include "common/sql_quote.hpp"
-#include "delta/checkpoint_writer.hpp"
-#include "delta/commit.hpp"
 #include "delta/data_files.hpp"
 #include "delta/snapshot.hpp"
+#include "delta/transaction.hpp"
 #include "delta/typed_errors.hpp"
 #include "engine/connection.hpp"
 
@@ -24,7 +23,6 @@ namespace {
 
 //! Upper bound on lost commit races one append retries.
 constexpr int MAX_COMMIT_ATTEMPTS = 1000;
-constexpr const char *ENGINE_INFO = "DeltaDuck/0.1 DuckDB/1.4.4";
 
 struct SourceColumn {
 	std::string name;
@@ -186,24 +184,6 @@ Protocol RequiredProtocol(const Schema &schema, const std::optional<Protocol> &e
 	return protocol;
 }
 
-std::optional<std::shared_ptr<const Snapshot>> LoadIfExists(Connection &connection, const fs::path &root) {
-	std::error_code error;
-	if (!fs::is_directory(root / "_delta_log", error)) {
-		return std::nullopt;
-	}
-	bool has_commit = false;
-	for (const auto &entry : fs::directory_iterator(root / "_delta_log", error)) {
-		if (ParsedLogPath::Parse(entry.path().filename().string())) {
-			has_commit = true;
-			break;
-		}
-	}
-	if (!has_commit) {
-		return std::nullopt;
-	}
-	return Snapshot::Load(connection, root);
-}
-
 } // namespace
 
 WriteMode ParseWriteMode(const std::string &text) {
@@ -236,12 +216,70 @@ const char *WriteModeName(WriteMode mode) {
 	return "Append";
 }
 
+//! The actions of a write on top of `read` (null: a new table): protocol and metadata when they change, the
+//! transaction id, an overwrite's removes and the new files' adds.
+CommitPlan PlanWrite(const std::shared_ptr<const Snapshot> &read, const Schema &schema,
+                     const std::vector<std::string> &partitions, const std::vector<WrittenFile> &files,
+                     const WriteResult &result, const WriteOptions &options, int64_t now) {
+	CommitPlan plan;
+	json parameters = {{"mode", WriteModeName(options.mode)}};
+	if (!partitions.empty()) {
+		parameters["partitionBy"] = json(partitions).dump();
+	}
+	bool overwrite = options.mode == WriteMode::OVERWRITE && read;
+	plan.info = {{"operationParameters", parameters},
+	             {"isBlindAppend", !overwrite},
+	             {"operationMetrics",
+	              {{"numFiles", std::to_string(files.size())},
+	               {"numOutputRows", std::to_string(result.rows)},
+	               {"numOutputBytes", std::to_string(result.bytes)}}}};
+	std::optional<Protocol> old_protocol;
+	if (read) {
+		old_protocol = read->GetProtocol();
+	}
+	auto protocol = RequiredProtocol(schema, old_protocol);
+	if (!read || protocol.min_reader_version != old_protocol->min_reader_version ||
+	    protocol.min_writer_version != old_protocol->min_writer_version ||
+	    protocol.reader_features != old_protocol->reader_features ||
+	    protocol.writer_features != old_protocol->writer_features) {
+		plan.actions.push_back(ProtocolToJson(protocol));
+	}
+	auto schema_string = schema.ToJson();
+	if (!read || schema_string != Schema{read->GetSchema()}.ToJson()) {
+		Metadata metadata;
+		if (read) {
+			metadata = read->GetMetadata();
+		} else {
+			metadata.id = NewUuid();
+			metadata.created_time = now;
+			metadata.partition_columns = partitions;
+			metadata.configuration = options.configuration;
+		}
+		metadata.schema_string = schema_string;
+		plan.actions.push_back(MetadataToJson(metadata));
+	}
+	if (options.transaction) {
+		auto transaction = *options.transaction;
+		transaction.last_updated = now;
+		plan.actions.push_back(SetTransactionToJson(transaction));
+	}
+	if (overwrite) {
+		for (const auto &add : read->Files()) {
+			plan.actions.push_back(RemoveAction(add, now, true));
+		}
+	}
+	for (const auto &file : files) {
+		plan.actions.push_back(AddAction(file, now, true));
+	}
+	return plan;
+}
+
 WriteResult WriteTable(Connection &connection, const fs::path &table_root, const std::string &source_sql,
                        const WriteOptions &options) {
 	return WithTypedErrors(table_root, [&]() -> WriteResult {
 		auto table = table_root.filename().string();
 		WriteResult result;
-		auto existing = LoadIfExists(connection, table_root);
+		auto existing = LoadLatestIfExists(connection, table_root);
 		// Decisions that need no data come first, so a refused write costs nothing.
 		auto check_existing = [&](const std::shared_ptr<const Snapshot> &snapshot) -> bool {
 			if (options.mode == WriteMode::CREATE) {
@@ -269,16 +307,16 @@ WriteResult WriteTable(Connection &connection, const fs::path &table_root, const
 			}
 			return true;
 		};
-		if (existing && !check_existing(*existing)) {
+		if (existing && !check_existing(existing)) {
 			return result;
 		}
 		auto source = DescribeSource(connection, source_sql);
 		std::optional<Schema> existing_schema;
 		if (existing) {
-			existing_schema = (*existing)->GetSchema();
+			existing_schema = existing->GetSchema();
 		}
 		auto schema = TargetSchema(existing_schema, source, options, table);
-		auto partitions = existing ? (*existing)->GetMetadata().partition_columns : options.partition_by;
+		auto partitions = existing ? existing->GetMetadata().partition_columns : options.partition_by;
 		for (const auto &name : partitions) {
 			if (!schema.Find(name)) {
 				throw InvalidInputError("partition column " + name + " is not a column of the data");
@@ -291,7 +329,7 @@ WriteResult WriteTable(Connection &connection, const fs::path &table_root, const
 		// Stream the rows into parquet files in a staging folder, then move them into the table. Under column
 		// mapping the files name columns by their physical names (and carry their field ids), and so do the stats
 		// and partition values.
-		bool mapping = existing && (*existing)->UsesColumnMapping();
+		bool mapping = existing && existing->UsesColumnMapping();
 		auto physical = mapping ? PhysicalSchema(schema, table) : schema;
 		std::vector<std::string> physical_partitions;
 		for (const auto &name : partitions) {
@@ -327,99 +365,32 @@ WriteResult WriteTable(Connection &connection, const fs::path &table_root, const
 		}
 		result.files = files.size();
 
-		for (int attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
+		Transaction transaction(connection, table_root, options.operation, MAX_COMMIT_ATTEMPTS);
+		auto plan = [&](const std::shared_ptr<const Snapshot> &read, int64_t now,
+		                int attempt) -> std::optional<CommitPlan> {
 			if (attempt > 0) {
-				existing = LoadIfExists(connection, table_root);
-				if (existing && !check_existing(*existing)) {
-					return result; // the files written are unreferenced garbage
+				if (options.mode == WriteMode::OVERWRITE) {
+					throw ConflictError("concurrent write to Delta table " + table +
+					                    ": another writer committed while this overwrite ran; retry the overwrite");
 				}
-				if (existing && (*existing)->GetMetadata().partition_columns != partitions) {
+				if (read && !check_existing(read)) {
+					return std::nullopt; // the files written are unreferenced garbage
+				}
+				if (read && read->GetMetadata().partition_columns != partitions) {
 					throw ConflictError("concurrent write to Delta table " + table +
 					                    ": another writer created it with different partition columns");
 				}
-				if (existing) {
+				if (read) {
 					// The winner may have changed the schema: our files must still fit.
-					auto now = (*existing)->GetSchema();
-					schema = TargetSchema(now, source, options, table);
+					schema = TargetSchema(read->GetSchema(), source, options, table);
 				}
 			}
-			int64_t now = NowMs();
-			std::vector<json> actions;
-			json parameters = {{"mode", WriteModeName(options.mode)}};
-			if (!partitions.empty()) {
-				parameters["partitionBy"] = json(partitions).dump();
-			}
-			bool overwrite = options.mode == WriteMode::OVERWRITE && existing;
-			json info = {{"timestamp", now},
-			             {"operation", options.operation},
-			             {"operationParameters", parameters},
-			             {"isBlindAppend", !overwrite},
-			             {"engineInfo", ENGINE_INFO},
-			             {"operationMetrics",
-			              {{"numFiles", std::to_string(files.size())},
-			               {"numOutputRows", std::to_string(result.rows)},
-			               {"numOutputBytes", std::to_string(result.bytes)}}}};
-			if (existing) {
-				info["readVersion"] = (*existing)->Version();
-			}
-			actions.push_back({{field::COMMIT_INFO, info}});
-			std::optional<Protocol> old_protocol;
-			if (existing) {
-				old_protocol = (*existing)->GetProtocol();
-			}
-			auto protocol = RequiredProtocol(schema, old_protocol);
-			if (!existing || protocol.min_reader_version != old_protocol->min_reader_version ||
-			    protocol.min_writer_version != old_protocol->min_writer_version ||
-			    protocol.reader_features != old_protocol->reader_features ||
-			    protocol.writer_features != old_protocol->writer_features) {
-				actions.push_back(ProtocolToJson(protocol));
-			}
-			auto schema_string = schema.ToJson();
-			if (!existing || schema_string != Schema{(*existing)->GetSchema()}.ToJson()) {
-				Metadata metadata;
-				if (existing) {
-					metadata = (*existing)->GetMetadata();
-				} else {
-					metadata.id = NewUuid();
-					metadata.created_time = now;
-					metadata.partition_columns = partitions;
-					metadata.configuration = options.configuration;
-				}
-				metadata.schema_string = schema_string;
-				actions.push_back(MetadataToJson(metadata));
-			}
-			if (options.transaction) {
-				auto transaction = *options.transaction;
-				transaction.last_updated = now;
-				actions.push_back(SetTransactionToJson(transaction));
-			}
-			if (overwrite) {
-				for (const auto &add : (*existing)->Files()) {
-					actions.push_back(RemoveAction(add, now, true));
-				}
-			}
-			for (const auto &file : files) {
-				actions.push_back(AddAction(file, now, true));
-			}
-			std::string content;
-			for (const auto &action : actions) {
-				content += action.dump() + "\n";
-			}
-			int64_t version = existing ? (*existing)->Version() + 1 : 0;
-			if (TryCommit(table_root / "_delta_log", version, content) == CommitResult::COMMITTED) {
-				result.version = version;
-				CheckpointIfDue(connection, table_root, version);
-				return result;
-			}
-			result.retries++;
-			if (options.mode == WriteMode::OVERWRITE) {
-				throw ConflictError("concurrent write to Delta table " + table + ": version " +
-				                    std::to_string(version) +
-				                    " was committed by another writer while this overwrite ran; retry the overwrite");
-			}
-		}
-		throw ConflictError("could not commit to Delta table " + table + " after " +
-		                    std::to_string(MAX_COMMIT_ATTEMPTS) + " attempts: too many concurrent writers");
+			return PlanWrite(read, schema, partitions, files, result, options, now);
+		};
+		auto committed = transaction.Commit(existing, plan);
+		result.version = committed.version;
+		result.retries = committed.retries;
+		return result;
 	});
 }
 
