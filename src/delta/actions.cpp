@@ -317,6 +317,17 @@ json RemoveToJson(const Remove &remove) {
 	return {{field::REMOVE, body}};
 }
 
+Remove RemoveOf(const Add &add, int64_t deletion_timestamp, bool data_change) {
+	Remove remove;
+	remove.path = add.path;
+	remove.deletion_timestamp = deletion_timestamp;
+	remove.data_change = data_change;
+	remove.deletion_vector = add.deletion_vector;
+	remove.partition_values = add.partition_values;
+	remove.size = add.size;
+	return remove;
+}
+
 json DomainMetadataToJson(const DomainMetadata &domain) {
 	return {{field::DOMAIN_METADATA,
 	         {{"domain", domain.domain}, {"configuration", domain.configuration}, {"removed", domain.removed}}}};

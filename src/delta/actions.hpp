@@ -118,6 +118,10 @@ nlohmann::json SetTransactionToJson(const SetTransaction &transaction);
 nlohmann::json AddToJson(const Add &add);
 //! A tombstone as a checkpoint holds it.
 nlohmann::json RemoveToJson(const Remove &remove);
+
+//! The remove of a live file, carrying what its add had (path, deletion vector, partition values, size): replay
+//! tracks a file by path and deletion vector, so a remove without the vector would leave the file live.
+Remove RemoveOf(const Add &add, int64_t deletion_timestamp, bool data_change);
 nlohmann::json DomainMetadataToJson(const DomainMetadata &domain);
 //! A deletion vector descriptor as it appears inside add and remove actions.
 nlohmann::json DeletionVectorToJson(const DeletionVectorDescriptor &deletion_vector);

@@ -1,5 +1,6 @@
 #include "delta/data_files.hpp"
 
+#include "common/clock.hpp"
 #include "common/error.hpp"
 #include "common/fault_injection.hpp"
 #include "common/json_writer.hpp"
@@ -24,14 +25,6 @@ namespace {
 constexpr const char *NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__";
 //! DuckDB writes a new version's files into `<table>/_deltaduck_staging_<id>/` before they move into the table.
 constexpr const char *STAGING_PREFIX = "_deltaduck_staging_";
-
-json PartitionValuesJson(const PartitionValues &values) {
-	json object = json::object();
-	for (const auto &[key, value] : values) {
-		object[key] = value ? json(*value) : json(nullptr);
-	}
-	return object;
-}
 
 //! numRecords, minValues, maxValues and nullCount of each file, from the parquet footers (no data pass).
 void CollectStats(Connection &connection, const Schema &schema, const std::vector<std::string> &partitions,
@@ -143,25 +136,6 @@ std::vector<WrittenFile> PublishFiles(const fs::path &root, const fs::path &stag
 
 } // namespace
 
-int64_t NowMs() {
-	return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-	    .count();
-}
-
-std::string NewUuid() {
-	std::random_device random;
-	std::mt19937_64 engine((uint64_t(random()) << 32) ^ random());
-	static constexpr char HEX[] = "0123456789abcdef";
-	std::string id;
-	for (int i = 0; i < 32; i++) {
-		if (i == 8 || i == 12 || i == 16 || i == 20) {
-			id += '-';
-		}
-		id += HEX[engine() & 15];
-	}
-	return id;
-}
-
 std::string PartitionValueExpression(const StructField &field, const std::string &alias) {
 	auto column = QuoteIdentifier(field.name);
 	const auto &type = *field.type;
@@ -184,29 +158,15 @@ std::string PartitionValueExpression(const StructField &field, const std::string
 	       QuoteIdentifier(alias.empty() ? field.name : alias);
 }
 
-json AddAction(const WrittenFile &file, int64_t timestamp_ms, bool data_change) {
-	return {{field::ADD,
-	         {{"path", UriEncodePath(file.relative_path)},
-	          {"partitionValues", PartitionValuesJson(file.partition_values)},
-	          {"size", file.size},
-	          {"modificationTime", timestamp_ms},
-	          {"dataChange", data_change},
-	          {"stats", file.stats}}}};
-}
-
-json RemoveAction(const Add &add, int64_t timestamp_ms, bool data_change) {
-	json remove = {{"path", UriEncodePath(add.path)},
-	               {"deletionTimestamp", timestamp_ms},
-	               {"dataChange", data_change},
-	               {"extendedFileMetadata", true},
-	               {"partitionValues", PartitionValuesJson(add.partition_values)},
-	               {"size", add.size}};
-	// Replay tracks a file by path and deletion vector: a remove without the add's vector would leave the
-	// file live, and its rows would come back.
-	if (add.deletion_vector) {
-		remove["deletionVector"] = DeletionVectorToJson(*add.deletion_vector);
-	}
-	return {{field::REMOVE, remove}};
+Add WrittenFile::ToAdd(int64_t modification_time, bool data_change) const {
+	Add add;
+	add.path = relative_path;
+	add.partition_values = partition_values;
+	add.size = size;
+	add.modification_time = modification_time;
+	add.data_change = data_change;
+	add.stats = stats;
+	return add;
 }
 
 Schema PhysicalSchema(const Schema &schema, const std::string &table) {

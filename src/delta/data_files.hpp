@@ -6,7 +6,6 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
-#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
 
@@ -25,6 +24,9 @@ struct WrittenFile {
 	int64_t records = 0;
 	//! The add action's stats JSON (numRecords, minValues, maxValues, nullCount).
 	std::string stats;
+
+	//! The add action that makes the file part of the table.
+	Add ToAdd(int64_t modification_time, bool data_change) const;
 };
 
 //! How data files are written.
@@ -57,15 +59,5 @@ Schema PhysicalSchema(const Schema &schema, const std::string &table);
 
 //! `alias` names the result (the physical name under column mapping); the field's name by default.
 std::string PartitionValueExpression(const StructField &field, const std::string &alias = "");
-
-//! The add action of a written file.
-nlohmann::json AddAction(const WrittenFile &file, int64_t timestamp_ms, bool data_change);
-//! The remove action of a live file.
-nlohmann::json RemoveAction(const Add &add, int64_t timestamp_ms, bool data_change);
-
-//! Milliseconds since the epoch, now.
-int64_t NowMs();
-//! A random UUID (version 4 layout).
-std::string NewUuid();
 
 } // namespace deltaduck::delta

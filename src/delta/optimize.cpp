@@ -2,6 +2,7 @@
 
 #include "delta/table_features.hpp"
 
+#include "common/clock.hpp"
 #include "common/error.hpp"
 #include "common/sql_quote.hpp"
 #include "delta/data_files.hpp"
@@ -118,10 +119,10 @@ OptimizeResult Optimize(Connection &connection, const fs::path &table_root, uint
 			                 {"numAddedFiles", std::to_string(result.files_added)}}}};
 			for (const auto &compaction : compactions) {
 				for (const auto *input : compaction.inputs) {
-					commit.actions.push_back(RemoveAction(*input, now, false));
+					commit.actions.push_back(RemoveToJson(RemoveOf(*input, now, false)));
 				}
 				for (const auto &output : compaction.outputs) {
-					commit.actions.push_back(AddAction(output, now, false));
+					commit.actions.push_back(AddToJson(output.ToAdd(now, false)));
 				}
 			}
 			return commit;

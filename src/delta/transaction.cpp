@@ -1,5 +1,6 @@
 #include "delta/transaction.hpp"
 
+#include "common/clock.hpp"
 #include "common/error.hpp"
 #include "delta/actions.hpp"
 #include "delta/checkpoint_writer.hpp"

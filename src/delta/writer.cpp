@@ -2,6 +2,7 @@
 
 #include "delta/table_features.hpp"
 
+#include "common/clock.hpp"
 #include "common/error.hpp"
 #include "common/sql_quote.hpp"
 #include "delta/data_files.hpp"
@@ -265,11 +266,11 @@ CommitPlan PlanWrite(const std::shared_ptr<const Snapshot> &read, const Schema &
 	}
 	if (overwrite) {
 		for (const auto &add : read->Files()) {
-			plan.actions.push_back(RemoveAction(add, now, true));
+			plan.actions.push_back(RemoveToJson(RemoveOf(add, now, true)));
 		}
 	}
 	for (const auto &file : files) {
-		plan.actions.push_back(AddAction(file, now, true));
+		plan.actions.push_back(AddToJson(file.ToAdd(now, true)));
 	}
 	return plan;
 }
