@@ -5,6 +5,7 @@
 #include "common/clock.hpp"
 #include "common/error.hpp"
 #include "common/sql_quote.hpp"
+#include "delta/constraints.hpp"
 #include "delta/data_files.hpp"
 #include "delta/snapshot.hpp"
 #include "delta/transaction.hpp"
@@ -311,6 +312,8 @@ WriteResult WriteTable(Connection &connection, const fs::path &table_root, const
 		if (existing && !check_existing(existing)) {
 			return result;
 		}
+		auto constraints = existing ? TableConstraints(existing->GetMetadata()) : std::vector<Constraint>{};
+		CheckConstraintsEvaluable(connection, existing, constraints);
 		auto source = DescribeSource(connection, source_sql);
 		std::optional<Schema> existing_schema;
 		if (existing) {
@@ -360,6 +363,7 @@ WriteResult WriteTable(Connection &connection, const fs::path &table_root, const
 		auto files = WriteDataFiles(connection, table_root, "SELECT " + projection + " FROM (" + source_sql + ")",
 		                            physical, physical_partitions, file_options);
 		RefuseNullsInRequiredColumns(table_root, physical, files, table);
+		RefuseRowsBreakingConstraints(connection, existing, constraints, files);
 		for (const auto &file : files) {
 			result.rows += static_cast<uint64_t>(file.records);
 			result.bytes += static_cast<uint64_t>(file.size);

@@ -1,6 +1,7 @@
 // Writer protocol checks: a table's writer features are honoured or the write is refused naming them.
 
 #include "common/error.hpp"
+#include "delta/constraints.hpp"
 #include "delta/scan.hpp"
 #include "delta/snapshot.hpp"
 #include "delta/table_features.hpp"
@@ -11,6 +12,7 @@
 #include <fstream>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <set>
 
 namespace deltaduck {
 
@@ -81,9 +83,71 @@ TEST_F(WriterFeatures, AppendOnlyTablesTakeAppendsButNoOverwrite) {
 	EXPECT_NE(Refusal(delta::WriteMode::OVERWRITE).find("append-only"), std::string::npos);
 }
 
-TEST_F(WriterFeatures, ConstraintsInUseAreRefused) {
-	MakeTable({{"minReaderVersion", 1}, {"minWriterVersion", 3}}, {{"delta.constraints.positive", "id > 0"}});
-	EXPECT_NE(Refusal(delta::WriteMode::APPEND).find("CHECK constraints"), std::string::npos);
+TEST_F(WriterFeatures, CheckConstraintsAreEnforced) {
+	MakeTable({{"minReaderVersion", 1}, {"minWriterVersion", 3}},
+	          {{"delta.constraints.positive", "`id` > 0"}, {"delta.constraints.small", "id < 100"}});
+	EXPECT_EQ(Write(delta::WriteMode::APPEND, "SELECT range::BIGINT + 1 AS id FROM range(99)").version, 1);
+	auto files = [&] {
+		std::set<std::string> names;
+		for (const auto &entry : fs::recursive_directory_iterator(table)) {
+			names.insert(entry.path().string());
+		}
+		return names;
+	};
+	auto before = files();
+	// A row breaking a constraint (false, or NULL: the condition must be true) refuses the write, naming it.
+	for (const char *source : {"SELECT range::BIGINT AS id FROM range(5)", "SELECT NULL::BIGINT AS id",
+	                           "SELECT 100::BIGINT AS id UNION ALL SELECT 7"}) {
+		try {
+			Write(delta::WriteMode::APPEND, source);
+			FAIL() << "accepted: " << source;
+		} catch (const InvalidInputError &e) {
+			std::string what = e.what();
+			EXPECT_TRUE(what.find("constraint positive (`id` > 0)") != std::string::npos ||
+			            what.find("constraint small (id < 100)") != std::string::npos)
+			    << what;
+			EXPECT_NE(what.find("nothing was written"), std::string::npos) << what;
+		}
+		EXPECT_EQ(files(), before) << source;
+	}
+	EXPECT_EQ(delta::Snapshot::Load(connection, table)->Version(), 1);
+	// A constraint DuckDB cannot evaluate is refused before anything is written.
+	MakeTable({{"minReaderVersion", 1}, {"minWriterVersion", 3}},
+	          {{"delta.constraints.spark_only", "spark_only_function(id) > 0"}});
+	auto refusal = Refusal(delta::WriteMode::APPEND);
+	EXPECT_NE(refusal.find("spark_only (spark_only_function(id) > 0) cannot be evaluated"), std::string::npos)
+	    << refusal;
+}
+
+TEST_F(WriterFeatures, ColumnInvariantsAreEnforced) {
+	table = temp.Path() / "inv";
+	fs::create_directories(table / "_delta_log");
+	json invariant = {{"expression", {{"expression", "id >= 10"}}}};
+	json schema = {{"type", "struct"},
+	               {"fields",
+	                {{{"name", "id"},
+	                  {"type", "long"},
+	                  {"nullable", true},
+	                  {"metadata", {{"delta.invariants", invariant.dump()}}}}}}};
+	json metadata = {{"id", "t"},
+	                 {"format", {{"provider", "parquet"}, {"options", json::object()}}},
+	                 {"schemaString", schema.dump()},
+	                 {"partitionColumns", json::array()},
+	                 {"configuration", json::object()}};
+	std::ofstream(table / "_delta_log" / "00000000000000000000.json")
+	    << json({{"protocol", {{"minReaderVersion", 1}, {"minWriterVersion", 2}}}}).dump() << "\n"
+	    << json({{"metaData", metadata}}).dump() << "\n";
+	EXPECT_EQ(Write(delta::WriteMode::APPEND, "SELECT 10::BIGINT AS id").version, 1);
+	EXPECT_THROW(Write(delta::WriteMode::APPEND, "SELECT 9::BIGINT AS id"), InvalidInputError);
+	EXPECT_EQ(delta::Snapshot::Load(connection, table)->Version(), 1);
+}
+
+TEST(Constraints, SparkQuotedNamesBecomeDuckDbQuotedNames) {
+	EXPECT_EQ(delta::DuckDbExpression("`my col` > 0 AND name <> '`x`' AND `a``b` = \"q\""),
+	          "\"my col\" > 0 AND name <> '`x`' AND \"a`b\" = \"q\"");
+}
+
+TEST_F(WriterFeatures, ColumnMappingWithoutPhysicalNamesIsRefused) {
 	// A column-mapped table whose column has no physical name cannot be written, and says why.
 	MakeTable({{"minReaderVersion", 2}, {"minWriterVersion", 5}}, {{"delta.columnMapping.mode", "name"}});
 	EXPECT_NE(Refusal(delta::WriteMode::APPEND).find("physical name"), std::string::npos);
