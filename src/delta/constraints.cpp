@@ -1,6 +1,7 @@
 #include "delta/constraints.hpp"
 
 #include "common/error.hpp"
+#include "common/sql_quote.hpp"
 #include "delta/scan.hpp"
 #include "delta/snapshot.hpp"
 #include "engine/connection.hpp"
@@ -50,6 +51,22 @@ void RefuseNestedInvariants(const json &type, const std::string &column) {
 	}
 }
 
+//! The character a Spark string escape (`\n`, `\'`, ...) stands for.
+char Unescaped(char escaped) {
+	switch (escaped) {
+	case 'n':
+		return '\n';
+	case 't':
+		return '\t';
+	case 'r':
+		return '\r';
+	case '0':
+		return '\0';
+	default:
+		return escaped;
+	}
+}
+
 //! The condition that a row breaks the constraint (false or NULL).
 std::string Broken(const Constraint &constraint) {
 	return "NOT coalesce((" + DuckDbExpression(constraint.expression) + "), false)";
@@ -77,42 +94,77 @@ std::vector<Constraint> TableConstraints(const Metadata &metadata) {
 
 std::string DuckDbExpression(const std::string &spark_sql) {
 	std::string out;
-	char quote = 0; // the quote of the literal or name being read
 	for (size_t i = 0; i < spark_sql.size(); i++) {
 		char c = spark_sql[i];
-		if (quote == '`') {
-			if (c == '`' && i + 1 < spark_sql.size() && spark_sql[i + 1] == '`') {
-				out += '`'; // `` is a back quote inside the name
-				i++;
-			} else if (c == '`') {
-				out += '"';
-				quote = 0;
-			} else {
-				out += c == '"' ? std::string("\"\"") : std::string(1, c);
+		if (c == '`') { // a name: `` is a back quote in it
+			std::string name;
+			for (i++; i < spark_sql.size(); i++) {
+				if (spark_sql[i] == '`' && i + 1 < spark_sql.size() && spark_sql[i + 1] == '`') {
+					name += spark_sql[++i];
+				} else if (spark_sql[i] == '`') {
+					break;
+				} else {
+					name += spark_sql[i];
+				}
 			}
-			continue;
-		}
-		if (quote) {
-			out += c;
-			if (c == '\\' && i + 1 < spark_sql.size()) {
-				out += spark_sql[++i];
-			} else if (c == quote) {
-				quote = 0;
+			out += QuoteIdentifier(name);
+		} else if (c == '\'' || c == '"') { // a string literal with backslash escapes
+			std::string text;
+			for (i++; i < spark_sql.size() && spark_sql[i] != c; i++) {
+				if (spark_sql[i] == '\\' && i + 1 < spark_sql.size()) {
+					text += Unescaped(spark_sql[++i]);
+				} else {
+					text += spark_sql[i];
+				}
 			}
-			continue;
-		}
-		if (c == '`') {
-			out += '"';
-			quote = '`';
+			out += QuoteLiteral(text);
 		} else {
-			if (c == '\'' || c == '"') {
-				quote = c;
-			}
 			out += c;
 		}
 	}
 	return out;
 }
+
+namespace {
+
+//! Whether a parse tree (DuckDB's json_serialize_sql) holds a subquery anywhere.
+bool HasSubquery(const json &node) {
+	if (node.is_object() && node.value("class", std::string()) == "SUBQUERY") {
+		return true;
+	}
+	if (node.is_object() || node.is_array()) {
+		for (const auto &child : node) {
+			if (HasSubquery(child)) {
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+//! Why `expression` (DuckDB SQL) is more than one plain expression, or empty when it is one.
+std::string NotPlain(Connection &connection, const std::string &expression) {
+	// The parser wants a constant; quoted as a literal, the expression cannot end the statement.
+	auto text = connection.QueryText("SELECT json_serialize_sql(" + QuoteLiteral("SELECT (" + expression + ")") + ")")
+	                .at(0)
+	                .at(0);
+	auto tree = json::parse(text, nullptr, false);
+	if (!tree.is_object() || tree.value("error", true) || !tree["statements"].is_array()) {
+		return "it does not parse";
+	}
+	const auto &statements = tree["statements"];
+	if (statements.size() != 1 || !statements[0].contains("node")) {
+		return "it is more than one expression";
+	}
+	const auto &node = statements[0]["node"];
+	if (node.value("type", std::string()) != "SELECT_NODE" || node["select_list"].size() != 1 ||
+	    node["from_table"].value("type", std::string()) != "EMPTY" || HasSubquery(node)) {
+		return "it is more than one expression (a subquery, a table or a list)";
+	}
+	return "";
+}
+
+} // namespace
 
 void CheckConstraintsEvaluable(Connection &connection, const std::shared_ptr<const Snapshot> &table,
                                const std::vector<Constraint> &constraints) {
@@ -121,6 +173,11 @@ void CheckConstraintsEvaluable(Connection &connection, const std::shared_ptr<con
 	}
 	auto empty = Scan::PlanFiles(connection, table, {}).Sql(); // the table's columns, no rows
 	for (const auto &constraint : constraints) {
+		auto why = NotPlain(connection, DuckDbExpression(constraint.expression));
+		if (!why.empty()) {
+			throw UnsupportedError("cannot write table " + table->TableRoot().filename().string() + ": constraint " +
+			                       constraint.name + " (" + constraint.expression + ") is refused: " + why);
+		}
 		try {
 			connection.QueryText("SELECT " + Broken(constraint) + " FROM (" + empty + ")");
 		} catch (const Error &e) {
@@ -148,16 +205,26 @@ void RefuseRowsBreakingConstraints(Connection &connection, const std::shared_ptr
 	for (const auto &constraint : constraints) {
 		counts += (counts.empty() ? "" : ", ") + std::string("count(*) FILTER (WHERE ") + Broken(constraint) + ")";
 	}
-	auto broken =
-	    connection.QueryText("SELECT " + counts + " FROM (" + Scan::PlanFiles(connection, table, written).Sql() + ")");
-	for (size_t i = 0; i < constraints.size(); i++) {
-		if (broken.at(0).at(i) == "0") {
-			continue;
-		}
+	auto remove_files = [&] {
 		for (const auto &file : files) {
 			std::error_code ignored;
 			fs::remove(table->TableRoot() / file.relative_path, ignored);
 		}
+	};
+	std::vector<std::vector<std::string>> broken;
+	try {
+		broken = connection.QueryText("SELECT " + counts + " FROM (" +
+		                              Scan::PlanFiles(connection, table, written).Sql() + ")");
+	} catch (const Error &e) {
+		remove_files();
+		throw InvalidInputError("the constraints of table " + table->TableRoot().filename().string() +
+		                        " could not be checked on the source's rows (" + e.what() + "); nothing was written");
+	}
+	for (size_t i = 0; i < constraints.size(); i++) {
+		if (broken.at(0).at(i) == "0") {
+			continue;
+		}
+		remove_files();
 		throw InvalidInputError("constraint " + constraints[i].name + " (" + constraints[i].expression + ") of table " +
 		                        table->TableRoot().filename().string() + " is not met by " + broken.at(0).at(i) +
 		                        " row(s) of the source; nothing was written");

@@ -16,6 +16,7 @@ namespace {
 class DeletedRowsCache {
 public:
 	static constexpr size_t MAX_BYTES = size_t(256) << 20;
+	static constexpr size_t MAX_ENTRIES = 100000;
 
 	void Register(const std::string &key, const std::filesystem::path &table_root, const DeletionVectorDescriptor &dv) {
 		{
@@ -84,6 +85,9 @@ private:
 	}
 
 	void Evict() {
+		if (entries_.size() > MAX_ENTRIES) { // keys whose rows were dropped go too: a long-lived worker sees many
+			std::erase_if(entries_, [](const auto &entry) { return !entry.second.rows; });
+		}
 		while (bytes_ > MAX_BYTES && recent_.size() > 1) {
 			auto &entry = entries_.at(recent_.back());
 			bytes_ -= entry.rows->Bytes();

@@ -66,11 +66,15 @@ LogListing ListLog(const fs::path &table_root) {
 		throw IOError("cannot list " + log_dir.string() + ": " + std::strerror(errno));
 	}
 	LogListing listing;
-	errno = 0;
-	while (auto *entry = ::readdir(dir.get())) {
+	while (true) {
+		errno = 0; // readdir says "no more" and "failed" alike, apart from errno
+		auto *entry = ::readdir(dir.get());
+		if (!entry) {
+			break;
+		}
 		std::string_view name(entry->d_name);
 		bool regular = entry->d_type == DT_REG;
-		if (entry->d_type == DT_UNKNOWN) { // some file systems leave the type to a stat
+		if (entry->d_type == DT_UNKNOWN || entry->d_type == DT_LNK) { // a stat decides (links are followed)
 			struct stat info;
 			regular = ::stat((log_dir / entry->d_name).c_str(), &info) == 0 && S_ISREG(info.st_mode);
 		}

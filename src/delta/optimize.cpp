@@ -97,6 +97,10 @@ OptimizeResult Optimize(Connection &connection, const fs::path &table_root, uint
 		auto plan = [&](const std::shared_ptr<const Snapshot> &read, int64_t now,
 		                int attempt) -> std::optional<CommitPlan> {
 			if (attempt > 0) {
+				if (!read) {
+					throw ConflictError("optimize of " + table_root.filename().string() +
+					                    ": the table was removed while it ran");
+				}
 				// Retry only if every compacted file is still live: appends by others do not conflict.
 				std::set<std::string> live;
 				for (const auto &add : read->Files()) {

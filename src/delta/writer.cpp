@@ -381,6 +381,10 @@ WriteResult WriteTable(Connection &connection, const fs::path &table_root, const
 				if (read && !check_existing(read)) {
 					return std::nullopt; // the files written are unreferenced garbage
 				}
+				if (read && TableConstraints(read->GetMetadata()) != constraints) {
+					throw ConflictError("concurrent change to Delta table " + table +
+					                    ": its constraints changed while this write ran; retry the write");
+				}
 				if (read && read->GetMetadata().partition_columns != partitions) {
 					throw ConflictError("concurrent write to Delta table " + table +
 					                    ": another writer created it with different partition columns");

@@ -162,15 +162,13 @@ Connection Connection::Open(std::shared_ptr<Database> database) {
 }
 
 Connection::Connection(Connection &&other) noexcept
-    : database_(std::move(other.database_)), connection_(other.connection_),
-      row_set_functions_(std::move(other.row_set_functions_)) {
+    : database_(std::move(other.database_)), connection_(other.connection_) {
 	other.connection_ = nullptr;
 }
 
 Connection &Connection::operator=(Connection &&other) noexcept {
 	std::swap(database_, other.database_);
 	std::swap(connection_, other.connection_);
-	std::swap(row_set_functions_, other.row_set_functions_);
 	return *this;
 }
 

@@ -7,7 +7,6 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -125,7 +124,6 @@ private:
 	}
 	std::shared_ptr<Database> database_;
 	duckdb_connection connection_;
-	std::set<std::string> row_set_functions_; // registered (or found) through this connection
 };
 
 } // namespace deltaduck

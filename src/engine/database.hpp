@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 
 namespace deltaduck {
@@ -39,12 +40,15 @@ public:
 	void LockConfiguration();
 
 private:
+	friend class Connection; // registers functions once per database
 	Database(duckdb_database db, DatabaseConfig config) : db_(db), config_(std::move(config)) {
 	}
 	duckdb_database db_;
 	DatabaseConfig config_;
 	//! Requested extension name -> load error (empty when it loaded).
 	std::map<std::string, std::string> extension_errors_;
+	//! Functions registered in the database's catalog (under Connection's registration lock).
+	std::set<std::string> functions_;
 };
 
 } // namespace deltaduck

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <duckdb.h>
+#include <mutex>
 #include <string>
 
 namespace deltaduck {
@@ -10,6 +11,16 @@ namespace deltaduck {
 namespace {
 
 using SharedRowSet = std::shared_ptr<const RowSet>;
+
+//! Finds the set `key` names; returns the error to report instead (nothing may unwind through DuckDB's C frames).
+std::string Resolve(const RowSetLookup &lookup, const std::string &key, std::shared_ptr<const RowSet> &set) {
+	try {
+		set = lookup(key);
+	} catch (const std::exception &e) {
+		return "cannot load row set " + key + ": " + e.what();
+	}
+	return set ? "" : "unknown row set: " + key;
+}
 
 //! Resolves the key when the query is bound: it must be a constant, so execution never looks at it again.
 void BindRowSet(duckdb_bind_info info) {
@@ -29,13 +40,13 @@ void BindRowSet(duckdb_bind_info info) {
 			char *text = duckdb_get_varchar(value);
 			std::string key = text ? text : "";
 			duckdb_free(text);
-			if (auto set = lookup(key)) {
+			std::shared_ptr<const RowSet> set;
+			error = Resolve(lookup, key, set);
+			if (set) {
 				duckdb_scalar_function_set_bind_data(info, new SharedRowSet(std::move(set)),
 				                                     [](void *data) { delete static_cast<SharedRowSet *>(data); });
 				duckdb_scalar_function_set_bind_data_copy(
 				    info, [](void *data) -> void * { return new SharedRowSet(*static_cast<SharedRowSet *>(data)); });
-			} else {
-				error = "unknown row set: " + key;
 			}
 		}
 		duckdb_destroy_value(&value);
@@ -118,8 +129,16 @@ RowSet::RowSet(std::vector<uint64_t> ascending) : size_(ascending.size()) {
 }
 
 void Connection::RegisterRowSetFunction(const std::string &name, RowSetLookup lookup) {
-	if (row_set_functions_.count(name)) {
+	// Once per database, through a connection of its own in auto-commit mode: registered inside this connection's
+	// transaction, the function would vanish with a rollback.
+	static std::mutex mutex;
+	std::lock_guard<std::mutex> lock(mutex);
+	if (database_->functions_.count(name)) {
 		return;
+	}
+	duckdb_connection registrar = nullptr;
+	if (duckdb_connect(database_->Get(), &registrar) == DuckDBError) {
+		throw InternalError("cannot connect to register the function " + name);
 	}
 	auto function = duckdb_create_scalar_function();
 	duckdb_scalar_function_set_name(function, name.c_str());
@@ -136,16 +155,13 @@ void Connection::RegisterRowSetFunction(const std::string &name, RowSetLookup lo
 	                                      [](void *data) { delete static_cast<RowSetLookup *>(data); });
 	duckdb_scalar_function_set_bind(function, BindRowSet);
 	duckdb_scalar_function_set_function(function, RowSetContains);
-	auto state = duckdb_register_scalar_function(connection_, function);
+	auto state = duckdb_register_scalar_function(registrar, function);
 	duckdb_destroy_scalar_function(&function);
+	duckdb_disconnect(&registrar);
 	if (state == DuckDBError) {
-		// Already there (registered by this or another connection of the database)?
-		auto found = QueryText("SELECT count(*) FROM duckdb_functions() WHERE function_name = '" + name + "'");
-		if (found.at(0).at(0) == "0") {
-			throw InternalError("cannot register the function " + name);
-		}
+		throw InternalError("cannot register the function " + name);
 	}
-	row_set_functions_.insert(name);
+	database_->functions_.insert(name);
 }
 
 } // namespace deltaduck

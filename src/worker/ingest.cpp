@@ -201,15 +201,16 @@ std::string ResolveSource(Connection &connection, const fs::path &data_dir, cons
 
 //! A DuckDB type name with every naive timestamp in it, also inside STRUCT, LIST and MAP, made TIMESTAMPTZ. A type
 //! word is one followed by the end, ',', ')' or '[' (a struct field's name is followed by its type); quoted names
-//! are skipped. Unchanged when it holds no naive timestamp.
+//! and ENUM labels are skipped. Unchanged when it holds no naive timestamp.
 std::string NaiveTimestampsMadeUtc(const std::string &type) {
 	static const std::set<std::string> naive = {"TIMESTAMP", "TIMESTAMP_S", "TIMESTAMP_MS", "TIMESTAMP_NS"};
 	std::string result;
 	for (size_t i = 0; i < type.size();) {
-		if (type[i] == '"') {
-			auto end = type.find('"', i + 1);
-			while (end != std::string::npos && end + 1 < type.size() && type[end + 1] == '"') {
-				end = type.find('"', end + 2); // "" is a quote inside the name
+		if (type[i] == '"' || type[i] == '\'') { // a quoted name, or an ENUM label
+			auto quote = type[i];
+			auto end = type.find(quote, i + 1);
+			while (end != std::string::npos && end + 1 < type.size() && type[end + 1] == quote) {
+				end = type.find(quote, end + 2); // doubled, it is a quote inside the name
 			}
 			end = end == std::string::npos ? type.size() : end + 1;
 			result.append(type, i, end - i);

@@ -142,9 +142,25 @@ TEST_F(WriterFeatures, ColumnInvariantsAreEnforced) {
 	EXPECT_EQ(delta::Snapshot::Load(connection, table)->Version(), 1);
 }
 
-TEST(Constraints, SparkQuotedNamesBecomeDuckDbQuotedNames) {
+TEST(Constraints, SparkNamesAndLiteralsBecomeDuckDbs) {
 	EXPECT_EQ(delta::DuckDbExpression("`my col` > 0 AND name <> '`x`' AND `a``b` = \"q\""),
-	          "\"my col\" > 0 AND name <> '`x`' AND \"a`b\" = \"q\"");
+	          "\"my col\" > 0 AND name <> '`x`' AND \"a`b\" = 'q'");
+	// Spark's backslash escapes: a single backslash, a quote, a newline.
+	EXPECT_EQ(delta::DuckDbExpression(R"(c <> '\\' AND d <> 'it\'s' AND e <> "a\nb")"),
+	          "c <> '\\' AND d <> 'it''s' AND e <> 'a\nb'");
+}
+
+TEST_F(WriterFeatures, ConstraintsThatAreMoreThanAnExpressionAreRefused) {
+	// A table's metadata must not run SQL: statements, subqueries and tables are refused before anything runs.
+	for (const char *expression :
+	     {"true), false); CREATE TABLE pwned AS SELECT 1; SELECT coalesce((true",
+	      "(SELECT count(*) FROM duckdb_tables()) >= 0", "id IN (SELECT 1)", "true) FROM range(3) --"}) {
+		MakeTable({{"minReaderVersion", 1}, {"minWriterVersion", 3}}, {{"delta.constraints.evil", expression}});
+		auto refusal = Refusal(delta::WriteMode::APPEND);
+		EXPECT_NE(refusal.find("is refused"), std::string::npos) << expression << ": " << refusal;
+		EXPECT_EQ(connection.QueryText("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'pwned'").at(0).at(0),
+		          "0");
+	}
 }
 
 TEST_F(WriterFeatures, ColumnMappingWithoutPhysicalNamesIsRefused) {

@@ -198,11 +198,12 @@ TEST_F(Ingest, QuerySourcesTakeATrailingSemicolonAndComments) {
 }
 
 TEST_F(Ingest, NaiveTimestampsAsUtcAlsoInsideStructsListsAndMaps) {
-	// Quoted field names that spell a type, and a field named like one, keep their names.
+	// Quoted field names that spell a type, a field named like one and an ENUM label like one stay as they are.
 	auto request =
 	    Request("SELECT {'timestamp': TIMESTAMP '2000-01-02 03:04:05', 'timestamp_s': 1} AS s, "
 	            "[TIMESTAMP_MS '1970-01-01 00:00:01'] AS l, MAP {'k': TIMESTAMP_NS '1999-12-31 23:59:59'} "
-	            "AS m, TIMESTAMP_S '2024-01-01 00:00:00' AS t, TIMESTAMPTZ '2020-01-01 00:00:00+00' AS tz, 1 AS i",
+	            "AS m, TIMESTAMP_S '2024-01-01 00:00:00' AS t, TIMESTAMPTZ '2020-01-01 00:00:00+00' AS tz, 1 AS i, "
+	            "CAST('TIMESTAMP)' AS ENUM('TIMESTAMP)', 'TIMESTAMP, x')) AS e",
 	            "utc", delta::WriteMode::OVERWRITE);
 	request.naive_timestamps_utc = true;
 	auto result = worker::Ingest(connection, data, request);
@@ -211,10 +212,10 @@ TEST_F(Ingest, NaiveTimestampsAsUtcAlsoInsideStructsListsAndMaps) {
 	EXPECT_EQ(result.min_writer_version, 2);
 	EXPECT_EQ(Columns("utc"), "s STRUCT(\"timestamp\" TIMESTAMP WITH TIME ZONE, \"timestamp_s\" INTEGER), "
 	                          "l TIMESTAMP WITH TIME ZONE[], m MAP(VARCHAR, TIMESTAMP WITH TIME ZONE), "
-	                          "t TIMESTAMP WITH TIME ZONE, tz TIMESTAMP WITH TIME ZONE, i INTEGER");
+	                          "t TIMESTAMP WITH TIME ZONE, tz TIMESTAMP WITH TIME ZONE, i INTEGER, e VARCHAR");
 	EXPECT_EQ(Rows("utc", "i"),
 	          "[{\"timestamp\":\"2000-01-02T03:04:05Z\",\"timestamp_s\":1},[\"1970-01-01T00:00:01Z\"],"
-	          "{\"k\":\"1999-12-31T23:59:59Z\"},\"2024-01-01T00:00:00Z\",\"2020-01-01T00:00:00Z\",1]");
+	          "{\"k\":\"1999-12-31T23:59:59Z\"},\"2024-01-01T00:00:00Z\",\"2020-01-01T00:00:00Z\",1,\"TIMESTAMP)\"]");
 }
 
 TEST_F(Ingest, QuerySourceReadsATableJustWritten) {
