@@ -69,12 +69,12 @@ std::map<std::string, std::string> StringMap(const json &object, const char *act
 
 PartitionValues ParsePartitionValues(const json &object, const char *action) {
 	PartitionValues result;
-	auto it = object.find("partitionValues");
+	auto it = object.find(field::PARTITION_VALUES);
 	if (it == object.end() || it->is_null()) {
 		return result;
 	}
 	if (!it->is_object()) {
-		ThrowMalformed(action, "partitionValues", "is not an object");
+		ThrowMalformed(action, field::PARTITION_VALUES, "is not an object");
 	}
 	for (const auto &[key, value] : it->items()) {
 		if (value.is_string()) {
@@ -87,21 +87,21 @@ PartitionValues ParsePartitionValues(const json &object, const char *action) {
 }
 
 std::optional<DeletionVectorDescriptor> ParseDeletionVector(const json &object, const char *action) {
-	auto it = object.find("deletionVector");
+	auto it = object.find(field::DELETION_VECTOR);
 	if (it == object.end() || it->is_null()) {
 		return std::nullopt;
 	}
 	const auto &dv = *it;
 	DeletionVectorDescriptor result;
-	auto storage = RequiredString(dv, action, "storageType");
+	auto storage = RequiredString(dv, action, field::STORAGE_TYPE);
 	if (storage.size() != 1) {
 		ThrowMalformed(action, "deletionVector.storageType", "is not a single character");
 	}
 	result.storage_type = storage[0];
-	result.path_or_inline_dv = RequiredString(dv, action, "pathOrInlineDv");
-	result.offset = Optional<int32_t>(dv, action, "offset");
-	result.size_in_bytes = static_cast<int32_t>(RequiredInt(dv, action, "sizeInBytes"));
-	result.cardinality = RequiredInt(dv, action, "cardinality");
+	result.path_or_inline_dv = RequiredString(dv, action, field::PATH_OR_INLINE_DV);
+	result.offset = Optional<int32_t>(dv, action, field::OFFSET);
+	result.size_in_bytes = static_cast<int32_t>(RequiredInt(dv, action, field::SIZE_IN_BYTES));
+	result.cardinality = RequiredInt(dv, action, field::CARDINALITY);
 	return result;
 }
 
@@ -153,112 +153,113 @@ std::string DeletionVectorDescriptor::UniqueId() const {
 
 Protocol ParseProtocol(const json &object) {
 	Protocol protocol;
-	protocol.min_reader_version = static_cast<int32_t>(RequiredInt(object, field::PROTOCOL, "minReaderVersion"));
-	protocol.min_writer_version = static_cast<int32_t>(RequiredInt(object, field::PROTOCOL, "minWriterVersion"));
-	protocol.reader_features = StringList(object, field::PROTOCOL, "readerFeatures");
-	protocol.writer_features = StringList(object, field::PROTOCOL, "writerFeatures");
+	protocol.min_reader_version = static_cast<int32_t>(RequiredInt(object, field::PROTOCOL, field::MIN_READER_VERSION));
+	protocol.min_writer_version = static_cast<int32_t>(RequiredInt(object, field::PROTOCOL, field::MIN_WRITER_VERSION));
+	protocol.reader_features = StringList(object, field::PROTOCOL, field::READER_FEATURES);
+	protocol.writer_features = StringList(object, field::PROTOCOL, field::WRITER_FEATURES);
 	return protocol;
 }
 
 Metadata ParseMetadata(const json &object) {
 	Metadata metadata;
-	metadata.id = RequiredString(object, field::METADATA, "id");
-	metadata.name = Optional<std::string>(object, field::METADATA, "name");
-	metadata.description = Optional<std::string>(object, field::METADATA, "description");
-	auto format = object.find("format");
-	if (format != object.end() && format->is_object() && format->contains("provider")) {
-		metadata.format_provider = format->at("provider").get<std::string>();
+	metadata.id = RequiredString(object, field::METADATA, field::ID);
+	metadata.name = Optional<std::string>(object, field::METADATA, field::NAME);
+	metadata.description = Optional<std::string>(object, field::METADATA, field::DESCRIPTION);
+	auto format = object.find(field::FORMAT);
+	if (format != object.end() && format->is_object() && format->contains(field::PROVIDER)) {
+		metadata.format_provider = format->at(field::PROVIDER).get<std::string>();
 	}
 	// Spark treats a missing schema string as an empty schema; so do we (a scan then has no columns).
-	metadata.schema_string =
-	    Optional<std::string>(object, field::METADATA, "schemaString").value_or(R"({"type":"struct","fields":[]})");
+	metadata.schema_string = Optional<std::string>(object, field::METADATA, field::SCHEMA_STRING)
+	                             .value_or(R"({"type":"struct","fields":[]})");
 	metadata.partition_columns =
-	    StringList(object, field::METADATA, "partitionColumns").value_or(std::vector<std::string>{});
-	metadata.configuration = StringMap(object, field::METADATA, "configuration");
-	metadata.created_time = Optional<int64_t>(object, field::METADATA, "createdTime");
+	    StringList(object, field::METADATA, field::PARTITION_COLUMNS).value_or(std::vector<std::string>{});
+	metadata.configuration = StringMap(object, field::METADATA, field::CONFIGURATION);
+	metadata.created_time = Optional<int64_t>(object, field::METADATA, field::CREATED_TIME);
 	return metadata;
 }
 
 Add ParseAdd(const json &object) {
 	Add add;
-	add.path = DecodeUriPath(RequiredString(object, field::ADD, "path"));
+	add.path = DecodeUriPath(RequiredString(object, field::ADD, field::PATH));
 	add.partition_values = ParsePartitionValues(object, field::ADD);
-	add.size = RequiredInt(object, field::ADD, "size");
-	add.modification_time = Optional<int64_t>(object, field::ADD, "modificationTime").value_or(0);
-	add.data_change = Optional<bool>(object, field::ADD, "dataChange").value_or(true);
-	add.stats = Optional<std::string>(object, field::ADD, "stats");
-	add.tags = StringMap(object, field::ADD, "tags");
+	add.size = RequiredInt(object, field::ADD, field::SIZE);
+	add.modification_time = Optional<int64_t>(object, field::ADD, field::MODIFICATION_TIME).value_or(0);
+	add.data_change = Optional<bool>(object, field::ADD, field::DATA_CHANGE).value_or(true);
+	add.stats = Optional<std::string>(object, field::ADD, field::STATS);
+	add.tags = StringMap(object, field::ADD, field::TAGS);
 	add.deletion_vector = ParseDeletionVector(object, field::ADD);
-	add.base_row_id = Optional<int64_t>(object, field::ADD, "baseRowId");
-	add.default_row_commit_version = Optional<int64_t>(object, field::ADD, "defaultRowCommitVersion");
+	add.base_row_id = Optional<int64_t>(object, field::ADD, field::BASE_ROW_ID);
+	add.default_row_commit_version = Optional<int64_t>(object, field::ADD, field::DEFAULT_ROW_COMMIT_VERSION);
 	return add;
 }
 
 json DeletionVectorToJson(const DeletionVectorDescriptor &deletion_vector) {
-	json out = {{"storageType", std::string(1, deletion_vector.storage_type)},
-	            {"pathOrInlineDv", deletion_vector.path_or_inline_dv},
-	            {"sizeInBytes", deletion_vector.size_in_bytes},
-	            {"cardinality", deletion_vector.cardinality}};
+	json out = {{field::STORAGE_TYPE, std::string(1, deletion_vector.storage_type)},
+	            {field::PATH_OR_INLINE_DV, deletion_vector.path_or_inline_dv},
+	            {field::SIZE_IN_BYTES, deletion_vector.size_in_bytes},
+	            {field::CARDINALITY, deletion_vector.cardinality}};
 	if (deletion_vector.offset) {
-		out["offset"] = *deletion_vector.offset;
+		out[field::OFFSET] = *deletion_vector.offset;
 	}
 	return out;
 }
 
 Remove ParseRemove(const json &object) {
 	Remove remove;
-	remove.path = DecodeUriPath(RequiredString(object, field::REMOVE, "path"));
-	remove.deletion_timestamp = Optional<int64_t>(object, field::REMOVE, "deletionTimestamp");
-	remove.data_change = Optional<bool>(object, field::REMOVE, "dataChange").value_or(true);
+	remove.path = DecodeUriPath(RequiredString(object, field::REMOVE, field::PATH));
+	remove.deletion_timestamp = Optional<int64_t>(object, field::REMOVE, field::DELETION_TIMESTAMP);
+	remove.data_change = Optional<bool>(object, field::REMOVE, field::DATA_CHANGE).value_or(true);
 	remove.deletion_vector = ParseDeletionVector(object, field::REMOVE);
-	if (object.contains("partitionValues")) {
+	if (object.contains(field::PARTITION_VALUES)) {
 		remove.partition_values = ParsePartitionValues(object, field::REMOVE);
 	}
-	remove.size = Optional<int64_t>(object, field::REMOVE, "size");
+	remove.size = Optional<int64_t>(object, field::REMOVE, field::SIZE);
 	return remove;
 }
 
 SetTransaction ParseSetTransaction(const json &object) {
 	SetTransaction txn;
-	txn.app_id = RequiredString(object, field::TXN, "appId");
-	txn.version = RequiredInt(object, field::TXN, "version");
-	txn.last_updated = Optional<int64_t>(object, field::TXN, "lastUpdated");
+	txn.app_id = RequiredString(object, field::TXN, field::APP_ID);
+	txn.version = RequiredInt(object, field::TXN, field::VERSION);
+	txn.last_updated = Optional<int64_t>(object, field::TXN, field::LAST_UPDATED);
 	return txn;
 }
 
 DomainMetadata ParseDomainMetadata(const json &object) {
 	DomainMetadata domain;
-	domain.domain = RequiredString(object, field::DOMAIN_METADATA, "domain");
-	domain.configuration = Optional<std::string>(object, field::DOMAIN_METADATA, "configuration").value_or("");
-	domain.removed = Optional<bool>(object, field::DOMAIN_METADATA, "removed").value_or(false);
+	domain.domain = RequiredString(object, field::DOMAIN_METADATA, field::DOMAIN);
+	domain.configuration = Optional<std::string>(object, field::DOMAIN_METADATA, field::CONFIGURATION).value_or("");
+	domain.removed = Optional<bool>(object, field::DOMAIN_METADATA, field::REMOVED).value_or(false);
 	return domain;
 }
 
 json ProtocolToJson(const Protocol &protocol) {
-	json body = {{"minReaderVersion", protocol.min_reader_version}, {"minWriterVersion", protocol.min_writer_version}};
+	json body = {{field::MIN_READER_VERSION, protocol.min_reader_version},
+	             {field::MIN_WRITER_VERSION, protocol.min_writer_version}};
 	if (protocol.reader_features) {
-		body["readerFeatures"] = *protocol.reader_features;
+		body[field::READER_FEATURES] = *protocol.reader_features;
 	}
 	if (protocol.writer_features) {
-		body["writerFeatures"] = *protocol.writer_features;
+		body[field::WRITER_FEATURES] = *protocol.writer_features;
 	}
 	return {{field::PROTOCOL, body}};
 }
 
 json MetadataToJson(const Metadata &metadata) {
-	json body = {{"id", metadata.id},
-	             {"format", {{"provider", metadata.format_provider}, {"options", json::object()}}},
-	             {"schemaString", metadata.schema_string},
-	             {"partitionColumns", metadata.partition_columns},
-	             {"configuration", metadata.configuration}};
+	json body = {{field::ID, metadata.id},
+	             {field::FORMAT, {{field::PROVIDER, metadata.format_provider}, {field::OPTIONS, json::object()}}},
+	             {field::SCHEMA_STRING, metadata.schema_string},
+	             {field::PARTITION_COLUMNS, metadata.partition_columns},
+	             {field::CONFIGURATION, metadata.configuration}};
 	if (metadata.name) {
-		body["name"] = *metadata.name;
+		body[field::NAME] = *metadata.name;
 	}
 	if (metadata.description) {
-		body["description"] = *metadata.description;
+		body[field::DESCRIPTION] = *metadata.description;
 	}
 	if (metadata.created_time) {
-		body["createdTime"] = *metadata.created_time;
+		body[field::CREATED_TIME] = *metadata.created_time;
 	}
 	return {{field::METADATA, body}};
 }
@@ -276,43 +277,43 @@ json PartitionValuesToJson(const PartitionValues &values) {
 } // namespace
 
 json AddToJson(const Add &add) {
-	json body = {{"path", UriEncodePath(add.path)},
-	             {"partitionValues", PartitionValuesToJson(add.partition_values)},
-	             {"size", add.size},
-	             {"modificationTime", add.modification_time},
-	             {"dataChange", add.data_change}};
+	json body = {{field::PATH, UriEncodePath(add.path)},
+	             {field::PARTITION_VALUES, PartitionValuesToJson(add.partition_values)},
+	             {field::SIZE, add.size},
+	             {field::MODIFICATION_TIME, add.modification_time},
+	             {field::DATA_CHANGE, add.data_change}};
 	if (add.stats) {
-		body["stats"] = *add.stats;
+		body[field::STATS] = *add.stats;
 	}
 	if (!add.tags.empty()) {
-		body["tags"] = add.tags;
+		body[field::TAGS] = add.tags;
 	}
 	if (add.deletion_vector) {
-		body["deletionVector"] = DeletionVectorToJson(*add.deletion_vector);
+		body[field::DELETION_VECTOR] = DeletionVectorToJson(*add.deletion_vector);
 	}
 	if (add.base_row_id) {
-		body["baseRowId"] = *add.base_row_id;
+		body[field::BASE_ROW_ID] = *add.base_row_id;
 	}
 	if (add.default_row_commit_version) {
-		body["defaultRowCommitVersion"] = *add.default_row_commit_version;
+		body[field::DEFAULT_ROW_COMMIT_VERSION] = *add.default_row_commit_version;
 	}
 	return {{field::ADD, body}};
 }
 
 json RemoveToJson(const Remove &remove) {
-	json body = {{"path", UriEncodePath(remove.path)}, {"dataChange", remove.data_change}};
+	json body = {{field::PATH, UriEncodePath(remove.path)}, {field::DATA_CHANGE, remove.data_change}};
 	if (remove.deletion_timestamp) {
-		body["deletionTimestamp"] = *remove.deletion_timestamp;
+		body[field::DELETION_TIMESTAMP] = *remove.deletion_timestamp;
 	}
 	if (remove.partition_values) {
-		body["extendedFileMetadata"] = true;
-		body["partitionValues"] = PartitionValuesToJson(*remove.partition_values);
+		body[field::EXTENDED_FILE_METADATA] = true;
+		body[field::PARTITION_VALUES] = PartitionValuesToJson(*remove.partition_values);
 	}
 	if (remove.size) {
-		body["size"] = *remove.size;
+		body[field::SIZE] = *remove.size;
 	}
 	if (remove.deletion_vector) {
-		body["deletionVector"] = DeletionVectorToJson(*remove.deletion_vector);
+		body[field::DELETION_VECTOR] = DeletionVectorToJson(*remove.deletion_vector);
 	}
 	return {{field::REMOVE, body}};
 }
@@ -330,13 +331,15 @@ Remove RemoveOf(const Add &add, int64_t deletion_timestamp, bool data_change) {
 
 json DomainMetadataToJson(const DomainMetadata &domain) {
 	return {{field::DOMAIN_METADATA,
-	         {{"domain", domain.domain}, {"configuration", domain.configuration}, {"removed", domain.removed}}}};
+	         {{field::DOMAIN, domain.domain},
+	          {field::CONFIGURATION, domain.configuration},
+	          {field::REMOVED, domain.removed}}}};
 }
 
 json SetTransactionToJson(const SetTransaction &transaction) {
-	json body = {{"appId", transaction.app_id}, {"version", transaction.version}};
+	json body = {{field::APP_ID, transaction.app_id}, {field::VERSION, transaction.version}};
 	if (transaction.last_updated) {
-		body["lastUpdated"] = *transaction.last_updated;
+		body[field::LAST_UPDATED] = *transaction.last_updated;
 	}
 	return {{field::TXN, body}};
 }

@@ -21,6 +21,47 @@ constexpr const char *DOMAIN_METADATA = "domainMetadata";
 constexpr const char *CHECKPOINT_METADATA = "checkpointMetadata";
 constexpr const char *SIDECAR = "sidecar";
 constexpr const char *CDC = "cdc";
+// Fields of add and remove.
+constexpr const char *PATH = "path";
+constexpr const char *PARTITION_VALUES = "partitionValues";
+constexpr const char *SIZE = "size";
+constexpr const char *MODIFICATION_TIME = "modificationTime";
+constexpr const char *DATA_CHANGE = "dataChange";
+constexpr const char *STATS = "stats";
+constexpr const char *TAGS = "tags";
+constexpr const char *DELETION_VECTOR = "deletionVector";
+constexpr const char *BASE_ROW_ID = "baseRowId";
+constexpr const char *DEFAULT_ROW_COMMIT_VERSION = "defaultRowCommitVersion";
+constexpr const char *DELETION_TIMESTAMP = "deletionTimestamp";
+constexpr const char *EXTENDED_FILE_METADATA = "extendedFileMetadata";
+// Fields of a deletion vector descriptor.
+constexpr const char *STORAGE_TYPE = "storageType";
+constexpr const char *PATH_OR_INLINE_DV = "pathOrInlineDv";
+constexpr const char *OFFSET = "offset";
+constexpr const char *SIZE_IN_BYTES = "sizeInBytes";
+constexpr const char *CARDINALITY = "cardinality";
+// Fields of protocol.
+constexpr const char *MIN_READER_VERSION = "minReaderVersion";
+constexpr const char *MIN_WRITER_VERSION = "minWriterVersion";
+constexpr const char *READER_FEATURES = "readerFeatures";
+constexpr const char *WRITER_FEATURES = "writerFeatures";
+// Fields of metaData.
+constexpr const char *ID = "id";
+constexpr const char *NAME = "name";
+constexpr const char *DESCRIPTION = "description";
+constexpr const char *FORMAT = "format";
+constexpr const char *PROVIDER = "provider";
+constexpr const char *OPTIONS = "options";
+constexpr const char *SCHEMA_STRING = "schemaString";
+constexpr const char *PARTITION_COLUMNS = "partitionColumns";
+constexpr const char *CONFIGURATION = "configuration";
+constexpr const char *CREATED_TIME = "createdTime";
+// Fields of txn and domainMetadata.
+constexpr const char *APP_ID = "appId";
+constexpr const char *VERSION = "version";
+constexpr const char *LAST_UPDATED = "lastUpdated";
+constexpr const char *DOMAIN = "domain";
+constexpr const char *REMOVED = "removed";
 } // namespace field
 
 //! Which versions and features a table needs from its readers and writers.

@@ -50,11 +50,14 @@ namespace {
 
 //! The fields of add and remove actions that snapshots keep; each is read as a column of its own ("add.path"), so
 //! parquet decodes neither stats_parsed nor partitionValues_parsed.
-const std::vector<std::string> ADD_FIELDS = {
-    "path", "partitionValues", "size",      "modificationTime",       "dataChange", "stats",
-    "tags", "deletionVector",  "baseRowId", "defaultRowCommitVersion"};
-const std::vector<std::string> REMOVE_FIELDS = {"path",           "deletionTimestamp", "dataChange",
-                                                "deletionVector", "partitionValues",   "size"};
+const std::vector<std::string> ADD_FIELDS = {field::PATH,        field::PARTITION_VALUES,
+                                             field::SIZE,        field::MODIFICATION_TIME,
+                                             field::DATA_CHANGE, field::STATS,
+                                             field::TAGS,        field::DELETION_VECTOR,
+                                             field::BASE_ROW_ID, field::DEFAULT_ROW_COMMIT_VERSION};
+const std::vector<std::string> REMOVE_FIELDS = {
+    field::PATH, field::DELETION_TIMESTAMP, field::DATA_CHANGE, field::DELETION_VECTOR, field::PARTITION_VALUES,
+    field::SIZE};
 
 //! One chunk's columns of a file action, by field name; a field the checkpoint lacks reads as NULL.
 class FileFields {
@@ -107,18 +110,19 @@ std::optional<DeletionVectorDescriptor> ReadDeletionVector(const ColumnView &col
 		return std::nullopt;
 	}
 	DeletionVectorDescriptor dv;
-	auto storage = RequiredString(column.Field("storageType"), row, action, "deletionVector.storageType");
+	auto storage = RequiredString(column.Field(field::STORAGE_TYPE), row, action, "deletionVector.storageType");
 	if (storage.size() != 1) {
 		ThrowMalformed(action, "deletionVector.storageType", "is not a single character");
 	}
 	dv.storage_type = storage[0];
-	dv.path_or_inline_dv = RequiredString(column.Field("pathOrInlineDv"), row, action, "deletionVector.pathOrInlineDv");
-	if (auto offset = column.Field("offset").OptionalInt(row)) {
+	dv.path_or_inline_dv =
+	    RequiredString(column.Field(field::PATH_OR_INLINE_DV), row, action, "deletionVector.pathOrInlineDv");
+	if (auto offset = column.Field(field::OFFSET).OptionalInt(row)) {
 		dv.offset = static_cast<int32_t>(*offset);
 	}
-	dv.size_in_bytes =
-	    static_cast<int32_t>(RequiredInt(column.Field("sizeInBytes"), row, action, "deletionVector.sizeInBytes"));
-	dv.cardinality = RequiredInt(column.Field("cardinality"), row, action, "deletionVector.cardinality");
+	dv.size_in_bytes = static_cast<int32_t>(
+	    RequiredInt(column.Field(field::SIZE_IN_BYTES), row, action, "deletionVector.sizeInBytes"));
+	dv.cardinality = RequiredInt(column.Field(field::CARDINALITY), row, action, "deletionVector.cardinality");
 	return dv;
 }
 
@@ -126,22 +130,22 @@ std::optional<DeletionVectorDescriptor> ReadDeletionVector(const ColumnView &col
 Add ReadAdd(const FileFields &fields, uint64_t row) {
 	const char *action = fields.Action();
 	Add add;
-	add.path = DecodeUriPath(RequiredString(fields["path"], row, action, "path"));
-	add.partition_values = ReadPartitionValues(fields["partitionValues"], row);
-	add.size = RequiredInt(fields["size"], row, action, "size");
-	add.modification_time = fields["modificationTime"].OptionalInt(row).value_or(0);
-	add.data_change = fields["dataChange"].OptionalBool(row).value_or(true);
-	add.stats = fields["stats"].OptionalString(row);
-	if (auto tags = fields["tags"]; !tags.IsNull(row)) {
+	add.path = DecodeUriPath(RequiredString(fields[field::PATH], row, action, field::PATH));
+	add.partition_values = ReadPartitionValues(fields[field::PARTITION_VALUES], row);
+	add.size = RequiredInt(fields[field::SIZE], row, action, field::SIZE);
+	add.modification_time = fields[field::MODIFICATION_TIME].OptionalInt(row).value_or(0);
+	add.data_change = fields[field::DATA_CHANGE].OptionalBool(row).value_or(true);
+	add.stats = fields[field::STATS].OptionalString(row);
+	if (auto tags = fields[field::TAGS]; !tags.IsNull(row)) {
 		for (auto &[key, value] : tags.StringMap(row)) {
 			if (value) {
 				add.tags[key] = std::move(*value);
 			}
 		}
 	}
-	add.deletion_vector = ReadDeletionVector(fields["deletionVector"], row, action);
-	add.base_row_id = fields["baseRowId"].OptionalInt(row);
-	add.default_row_commit_version = fields["defaultRowCommitVersion"].OptionalInt(row);
+	add.deletion_vector = ReadDeletionVector(fields[field::DELETION_VECTOR], row, action);
+	add.base_row_id = fields[field::BASE_ROW_ID].OptionalInt(row);
+	add.default_row_commit_version = fields[field::DEFAULT_ROW_COMMIT_VERSION].OptionalInt(row);
 	return add;
 }
 
@@ -149,14 +153,14 @@ Add ReadAdd(const FileFields &fields, uint64_t row) {
 Remove ReadRemove(const FileFields &fields, uint64_t row) {
 	const char *action = fields.Action();
 	Remove remove;
-	remove.path = DecodeUriPath(RequiredString(fields["path"], row, action, "path"));
-	remove.deletion_timestamp = fields["deletionTimestamp"].OptionalInt(row);
-	remove.data_change = fields["dataChange"].OptionalBool(row).value_or(true);
-	remove.deletion_vector = ReadDeletionVector(fields["deletionVector"], row, action);
-	if (auto values = fields["partitionValues"]; !values.IsNull(row)) {
+	remove.path = DecodeUriPath(RequiredString(fields[field::PATH], row, action, field::PATH));
+	remove.deletion_timestamp = fields[field::DELETION_TIMESTAMP].OptionalInt(row);
+	remove.data_change = fields[field::DATA_CHANGE].OptionalBool(row).value_or(true);
+	remove.deletion_vector = ReadDeletionVector(fields[field::DELETION_VECTOR], row, action);
+	if (auto values = fields[field::PARTITION_VALUES]; !values.IsNull(row)) {
 		remove.partition_values = ReadPartitionValues(values, row);
 	}
-	remove.size = fields["size"].OptionalInt(row);
+	remove.size = fields[field::SIZE].OptionalInt(row);
 	return remove;
 }
 
@@ -180,8 +184,8 @@ void ReadParquetActions(Connection &connection, const std::vector<fs::path> &fil
 			if (column.name == field::ADD || column.name == field::REMOVE) {
 				const auto &wanted = column.name == field::ADD ? ADD_FIELDS : REMOVE_FIELDS;
 				if (std::none_of(type.children.begin(), type.children.end(),
-				                 [](const auto &child) { return child.first == "path"; })) {
-					ThrowMalformed(column.name == field::ADD ? field::ADD : field::REMOVE, "path",
+				                 [](const auto &child) { return child.first == field::PATH; })) {
+					ThrowMalformed(column.name == field::ADD ? field::ADD : field::REMOVE, field::PATH,
 					               "is not a column of the checkpoint");
 				}
 				for (const auto &[name, child] : type.children) {
@@ -214,7 +218,7 @@ void ReadParquetActions(Connection &connection, const std::vector<fs::path> &fil
 		std::string text;
 		while (auto chunk = result.Fetch()) {
 			FileFields add(field::ADD, chunk, index, types), remove(field::REMOVE, chunk, index, types);
-			auto add_path = add["path"], remove_path = remove["path"];
+			auto add_path = add[field::PATH], remove_path = remove[field::PATH];
 			rows.Bind(chunk);
 			for (uint64_t row = 0; row < chunk.RowCount(); row++) {
 				if (!add_path.IsNull(row)) {
@@ -259,10 +263,10 @@ void ReadCheckpoint(Connection &connection, const LogSegment &segment, const Che
 	CheckpointActions collect = actions;
 	collect.other = [&](const json &action) {
 		if (auto sidecar = action.find(field::SIDECAR); sidecar != action.end()) {
-			if (!sidecar->contains("path")) {
+			if (!sidecar->contains(field::PATH)) {
 				throw CorruptError("malformed sidecar action in " + files.front().string());
 			}
-			auto path = DecodeUriPath(sidecar->at("path").get<std::string>());
+			auto path = DecodeUriPath(sidecar->at(field::PATH).get<std::string>());
 			sidecars.push_back(path.find('/') == std::string::npos ? segment.log_dir / "_sidecars" / path
 			                                                       : fs::path(path));
 		} else {
