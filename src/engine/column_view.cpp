@@ -1,23 +1,11 @@
 #include "engine/column_view.hpp"
 
 #include "common/error.hpp"
+#include "engine/duckdb_string.hpp"
 
-#include <duckdb.h>
 #include <limits>
 
 namespace deltaduck {
-
-namespace {
-
-std::string_view StringOf(const duckdb_string_t &value) {
-	uint32_t length = value.value.inlined.length;
-	if (length <= 12) {
-		return {value.value.inlined.inlined, length};
-	}
-	return {value.value.pointer.ptr, length};
-}
-
-} // namespace
 
 ColumnView::ColumnView(const DataChunk &chunk, uint64_t index, const TypeInfo &type)
     : ColumnView(chunk.Column(index), &type) {

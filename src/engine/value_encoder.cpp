@@ -1,24 +1,16 @@
 #include "engine/value_encoder.hpp"
 
 #include "common/error.hpp"
+#include "engine/duckdb_string.hpp"
 #include "engine/logical_type.hpp"
 #include "engine/scalar_format.hpp"
 
 #include <charconv>
 #include <cmath>
-#include <duckdb.h>
 
 namespace deltaduck {
 
 namespace {
-
-std::string_view StringView(const duckdb_string_t &value) {
-	uint32_t length = value.value.inlined.length;
-	if (length <= 12) {
-		return {value.value.inlined.inlined, length};
-	}
-	return {value.value.pointer.ptr, length};
-}
 
 Int128 ToInt128(const duckdb_hugeint &value) {
 	return {value.lower, value.upper};
@@ -215,16 +207,16 @@ private:
 			AppendUuid(out, ToInt128(Get<duckdb_hugeint>(row)));
 			return true;
 		case DUCKDB_TYPE_VARCHAR:
-			out += StringView(Get<duckdb_string_t>(row));
+			out += StringOf(Get<duckdb_string_t>(row));
 			return true;
 		case DUCKDB_TYPE_BLOB:
-			AppendBase64(out, StringView(Get<duckdb_string_t>(row)));
+			AppendBase64(out, StringOf(Get<duckdb_string_t>(row)));
 			return true;
 		case DUCKDB_TYPE_BIT:
-			AppendBits(out, StringView(Get<duckdb_string_t>(row)));
+			AppendBits(out, StringOf(Get<duckdb_string_t>(row)));
 			return true;
 		case DUCKDB_TYPE_BIGNUM:
-			return !AppendBignum(out, StringView(Get<duckdb_string_t>(row))) && !exact_;
+			return !AppendBignum(out, StringOf(Get<duckdb_string_t>(row))) && !exact_;
 		case DUCKDB_TYPE_ENUM:
 			out += enum_values_[EnumIndex(row)];
 			return true;

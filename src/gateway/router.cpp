@@ -155,6 +155,8 @@ struct Router::Impl {
 	std::map<uint64_t, size_t> socket_in_flight; // peer -> running requests
 	std::map<std::string, std::shared_ptr<Job>> jobs;
 	std::map<uint64_t, std::string> session_workers; // peer -> the duck worker holding its session
+	std::set<uint64_t> sessions_deciding;            // peers whose first request is choosing their worker
+	std::condition_variable session_decided;
 	//! Draining for shutdown: no new request starts.
 	bool stopping = false;
 	//! Runs cancelled before their worker registered them: the cancel is repeated until it lands or they end.
@@ -304,11 +306,40 @@ std::string Router::Impl::Execute(const std::string &role, const std::string &en
 void Router::Impl::ExecuteForSocket(uint64_t peer, const std::string &role, const std::string &endpoint, json request,
                                     const std::string &run_id, const worker::Send &send) {
 	std::string session_worker;
+	bool deciding = false; // this request's worker becomes the session's
 	if (options.session_affinity && role == "duck") {
-		std::lock_guard<std::mutex> lock(mutex);
+		// A session's first request decides its worker, and its reply can reach the client before Call returns:
+		// requests sent meanwhile wait for the decision rather than land anywhere.
+		std::unique_lock<std::mutex> lock(mutex);
+		session_decided.wait(lock, [&] { return !sessions_deciding.count(peer); });
 		auto it = session_workers.find(peer);
 		session_worker = it == session_workers.end() ? "" : it->second;
+		if (session_worker.empty()) {
+			sessions_deciding.insert(peer);
+			deciding = true;
+		}
 	}
+	// Runs when this request ends, however it ends: the session's worker is settled and the waiters go on.
+	auto decided = [&](const std::string &worker_id) {
+		if (!deciding) {
+			return;
+		}
+		{
+			std::lock_guard<std::mutex> lock(mutex);
+			if (!worker_id.empty()) {
+				session_workers[peer] = worker_id;
+			}
+			sessions_deciding.erase(peer);
+		}
+		session_decided.notify_all();
+		deciding = false;
+	};
+	struct Settle {
+		std::function<void()> run;
+		~Settle() {
+			run();
+		}
+	} settle{[&] { decided(""); }};
 	auto &args = request["request_args"];
 	bool pinned = !session_worker.empty() && !args.contains("node") && endpoint != "fetchrows";
 	if (pinned) {
@@ -338,12 +369,7 @@ void Router::Impl::ExecuteForSocket(uint64_t peer, const std::string &role, cons
 		}
 		send(std::move(message));
 	});
-	if (options.session_affinity && role == "duck" && !worker_id.empty()) {
-		std::lock_guard<std::mutex> lock(mutex);
-		if (!session_workers.count(peer)) {
-			session_workers[peer] = worker_id;
-		}
-	}
+	decided(worker_id);
 }
 
 void Router::Impl::StartForSocket(const std::shared_ptr<Peer> &peer, const std::string &role,

@@ -123,14 +123,21 @@ TEST(Checkpoints, KeepEveryDigitOfNumbers) {
 	EXPECT_EQ(reloaded->Transactions().at("app").version, version);
 }
 
-TEST(Checkpoints, AFailedOneLeavesNoFileBehind) {
+//! A table `t` of five rows at version 0, not checkpointed yet, to make checkpoints of fail.
+class FailingCheckpoints : public ::testing::Test {
+protected:
+	void SetUp() override {
+		fs::create_directories(temp.Path() / "data" / "deltalake");
+		Append(connection, temp.Path() / "data", "t", "SELECT range AS i FROM range(5)");
+		snapshot = delta::Snapshot::Load(connection, table);
+	}
 	TempDir temp;
-	auto data = temp.Path() / "data";
-	fs::create_directories(data / "deltalake");
-	auto connection = OpenTestConnection();
-	Append(connection, data, "t", "SELECT range AS i FROM range(5)");
-	auto table = data / "deltalake" / "t";
-	auto snapshot = delta::Snapshot::Load(connection, table);
+	Connection connection = OpenTestConnection();
+	fs::path table = temp.Path() / "data" / "deltalake" / "t";
+	std::shared_ptr<const delta::Snapshot> snapshot;
+};
+
+TEST_F(FailingCheckpoints, AFailedOneLeavesNoFileBehind) {
 	setenv("DELTADUCK_FAULT", "checkpoint_before_rename:throw", 1);
 	EXPECT_THROW(delta::WriteCheckpoint(connection, *snapshot), IOError);
 	unsetenv("DELTADUCK_FAULT");
@@ -139,14 +146,7 @@ TEST(Checkpoints, AFailedOneLeavesNoFileBehind) {
 	EXPECT_EQ(CountRows(connection, table), 5);
 }
 
-TEST(Checkpoints, AFileSystemFailureIsAnIOErrorNamingTheTable) {
-	TempDir temp;
-	auto data = temp.Path() / "data";
-	fs::create_directories(data / "deltalake");
-	auto connection = OpenTestConnection();
-	Append(connection, data, "t", "SELECT range AS i FROM range(5)");
-	auto table = data / "deltalake" / "t";
-	auto snapshot = delta::Snapshot::Load(connection, table);
+TEST_F(FailingCheckpoints, AFileSystemFailureIsAnIOErrorNamingTheTable) {
 	// A folder where the checkpoint goes: the rename into place fails in the standard library.
 	auto target = table / "_delta_log" / "00000000000000000000.checkpoint.parquet";
 	fs::create_directories(target / "occupied");
