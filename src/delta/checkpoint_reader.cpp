@@ -59,26 +59,34 @@ const std::vector<std::string> REMOVE_FIELDS = {
     field::PATH, field::DELETION_TIMESTAMP, field::DATA_CHANGE, field::DELETION_VECTOR, field::PARTITION_VALUES,
     field::SIZE};
 
-//! One chunk's columns of a file action, by field name; a field the checkpoint lacks reads as NULL.
-class FileFields {
-public:
-	FileFields(const char *action, const DataChunk &chunk, const std::map<std::string, size_t> &index,
-	           const std::vector<TypeInfo> &types)
-	    : action_(action), chunk_(chunk), index_(index), types_(types) {
-	}
-	ColumnView operator[](const std::string &field) const {
-		auto it = index_.find(std::string(action_) + "." + field);
-		return it == index_.end() ? ColumnView() : ColumnView(chunk_, it->second, types_[it->second]);
-	}
-	const char *Action() const {
-		return action_;
-	}
+//! The column `action.field` of a chunk; a field the checkpoint lacks reads as NULL.
+ColumnView FieldColumn(const char *action, const char *field, const DataChunk &chunk,
+                       const std::map<std::string, size_t> &index, const std::vector<TypeInfo> &types) {
+	auto it = index.find(std::string(action) + "." + field);
+	return it == index.end() ? ColumnView() : ColumnView(chunk, it->second, types[it->second]);
+}
 
-private:
-	const char *action_;
-	const DataChunk &chunk_;
-	const std::map<std::string, size_t> &index_;
-	const std::vector<TypeInfo> &types_;
+//! One chunk's columns of a file action, each found once per chunk rather than once per row.
+struct FileColumns {
+	FileColumns(const char *action, const DataChunk &chunk, const std::map<std::string, size_t> &index,
+	            const std::vector<TypeInfo> &types) {
+		auto column = [&](const char *field) { return FieldColumn(action, field, chunk, index, types); };
+		this->action = action;
+		path = column(field::PATH);
+		partition_values = column(field::PARTITION_VALUES);
+		size = column(field::SIZE);
+		modification_time = column(field::MODIFICATION_TIME);
+		data_change = column(field::DATA_CHANGE);
+		stats = column(field::STATS);
+		tags = column(field::TAGS);
+		deletion_vector = column(field::DELETION_VECTOR);
+		base_row_id = column(field::BASE_ROW_ID);
+		default_row_commit_version = column(field::DEFAULT_ROW_COMMIT_VERSION);
+		deletion_timestamp = column(field::DELETION_TIMESTAMP);
+	}
+	const char *action;
+	ColumnView path, partition_values, size, modification_time, data_change, stats, tags, deletion_vector, base_row_id,
+	    default_row_commit_version, deletion_timestamp;
 };
 
 std::string RequiredString(const ColumnView &column, uint64_t row, const char *action, const char *name) {
@@ -127,40 +135,40 @@ std::optional<DeletionVectorDescriptor> ReadDeletionVector(const ColumnView &col
 }
 
 //! An add from its columns: the same fields and defaults ParseAdd gives a commit's add.
-Add ReadAdd(const FileFields &fields, uint64_t row) {
-	const char *action = fields.Action();
+Add ReadAdd(const FileColumns &fields, uint64_t row) {
+	const char *action = fields.action;
 	Add add;
-	add.path = DecodeUriPath(RequiredString(fields[field::PATH], row, action, field::PATH));
-	add.partition_values = ReadPartitionValues(fields[field::PARTITION_VALUES], row);
-	add.size = RequiredInt(fields[field::SIZE], row, action, field::SIZE);
-	add.modification_time = fields[field::MODIFICATION_TIME].OptionalInt(row).value_or(0);
-	add.data_change = fields[field::DATA_CHANGE].OptionalBool(row).value_or(true);
-	add.stats = fields[field::STATS].OptionalString(row);
-	if (auto tags = fields[field::TAGS]; !tags.IsNull(row)) {
+	add.path = DecodeUriPath(RequiredString(fields.path, row, action, field::PATH));
+	add.partition_values = ReadPartitionValues(fields.partition_values, row);
+	add.size = RequiredInt(fields.size, row, action, field::SIZE);
+	add.modification_time = fields.modification_time.OptionalInt(row).value_or(0);
+	add.data_change = fields.data_change.OptionalBool(row).value_or(true);
+	add.stats = fields.stats.OptionalString(row);
+	if (auto tags = fields.tags; !tags.IsNull(row)) {
 		for (auto &[key, value] : tags.StringMap(row)) {
 			if (value) {
 				add.tags[key] = std::move(*value);
 			}
 		}
 	}
-	add.deletion_vector = ReadDeletionVector(fields[field::DELETION_VECTOR], row, action);
-	add.base_row_id = fields[field::BASE_ROW_ID].OptionalInt(row);
-	add.default_row_commit_version = fields[field::DEFAULT_ROW_COMMIT_VERSION].OptionalInt(row);
+	add.deletion_vector = ReadDeletionVector(fields.deletion_vector, row, action);
+	add.base_row_id = fields.base_row_id.OptionalInt(row);
+	add.default_row_commit_version = fields.default_row_commit_version.OptionalInt(row);
 	return add;
 }
 
 //! A remove from its columns: the same fields and defaults ParseRemove gives a commit's remove.
-Remove ReadRemove(const FileFields &fields, uint64_t row) {
-	const char *action = fields.Action();
+Remove ReadRemove(const FileColumns &fields, uint64_t row) {
+	const char *action = fields.action;
 	Remove remove;
-	remove.path = DecodeUriPath(RequiredString(fields[field::PATH], row, action, field::PATH));
-	remove.deletion_timestamp = fields[field::DELETION_TIMESTAMP].OptionalInt(row);
-	remove.data_change = fields[field::DATA_CHANGE].OptionalBool(row).value_or(true);
-	remove.deletion_vector = ReadDeletionVector(fields[field::DELETION_VECTOR], row, action);
-	if (auto values = fields[field::PARTITION_VALUES]; !values.IsNull(row)) {
+	remove.path = DecodeUriPath(RequiredString(fields.path, row, action, field::PATH));
+	remove.deletion_timestamp = fields.deletion_timestamp.OptionalInt(row);
+	remove.data_change = fields.data_change.OptionalBool(row).value_or(true);
+	remove.deletion_vector = ReadDeletionVector(fields.deletion_vector, row, action);
+	if (auto values = fields.partition_values; !values.IsNull(row)) {
 		remove.partition_values = ReadPartitionValues(values, row);
 	}
-	remove.size = fields[field::SIZE].OptionalInt(row);
+	remove.size = fields.size.OptionalInt(row);
 	return remove;
 }
 
@@ -217,15 +225,14 @@ void ReadParquetActions(Connection &connection, const std::vector<fs::path> &fil
 		RowEncoder rows(result.Columns(), NumberStyle::EXACT);
 		std::string text;
 		while (auto chunk = result.Fetch()) {
-			FileFields add(field::ADD, chunk, index, types), remove(field::REMOVE, chunk, index, types);
-			auto add_path = add[field::PATH], remove_path = remove[field::PATH];
+			FileColumns add(field::ADD, chunk, index, types), remove(field::REMOVE, chunk, index, types);
 			rows.Bind(chunk);
 			for (uint64_t row = 0; row < chunk.RowCount(); row++) {
-				if (!add_path.IsNull(row)) {
+				if (!add.path.IsNull(row)) {
 					actions.add(ReadAdd(add, row));
 					continue;
 				}
-				if (!remove_path.IsNull(row)) {
+				if (!remove.path.IsNull(row)) {
 					actions.remove(ReadRemove(remove, row));
 					continue;
 				}
