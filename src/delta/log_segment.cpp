@@ -23,14 +23,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-int64_t ModificationTimeMs(const fs::path &file) {
-	struct stat info;
-	if (::stat(file.c_str(), &info) != 0) {
-		return 0;
-	}
-	return static_cast<int64_t>(info.st_mtim.tv_sec) * 1000 + info.st_mtim.tv_nsec / 1000000;
-}
-
 struct LogListing {
 	std::vector<int64_t> commits; // versions, ascending
 	std::map<int64_t, std::vector<ParsedLogPath>> checkpoints;
@@ -104,8 +96,9 @@ std::vector<CommitFile> CommitFiles(const fs::path &log_dir, const std::vector<i
 	std::vector<CommitFile> commits;
 	commits.reserve(versions.size());
 	for (auto version : versions) {
-		auto name = CommitFileName(version);
-		commits.push_back(CommitFile{*ParsedLogPath::Parse(name), ModificationTimeMs(log_dir / name)});
+		// A commit gone since the listing keeps time 0 (the listing decided it was there).
+		commits.push_back(
+		    StatCommit(log_dir, version).value_or(CommitFile{*ParsedLogPath::Parse(CommitFileName(version)), 0}));
 	}
 	return commits;
 }
@@ -146,6 +139,16 @@ std::string FormatMs(int64_t ms) {
 }
 
 } // namespace
+
+std::optional<CommitFile> StatCommit(const fs::path &log_dir, int64_t version) {
+	auto name = CommitFileName(version);
+	struct stat info;
+	if (::stat((log_dir / name).c_str(), &info) != 0) {
+		return std::nullopt;
+	}
+	return CommitFile{*ParsedLogPath::Parse(name),
+	                  static_cast<int64_t>(info.st_mtim.tv_sec) * 1000 + info.st_mtim.tv_nsec / 1000000};
+}
 
 std::vector<CommitFile> ListCommits(const fs::path &table_root) {
 	return CommitFiles(table_root / "_delta_log", ListLog(table_root).commits);

@@ -42,4 +42,7 @@ struct LogSegment {
 //! Every commit in the log with its file time, ascending (CommitTimestamps turns them into commit times).
 std::vector<CommitFile> ListCommits(const std::filesystem::path &table_root);
 
+//! The commit file of `version` with its file time (one stat), if it exists.
+std::optional<CommitFile> StatCommit(const std::filesystem::path &log_dir, int64_t version);
+
 } // namespace deltaduck::delta

@@ -11,7 +11,6 @@
 
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <sys/stat.h>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -238,21 +237,6 @@ private:
 	std::mutex mutex_;
 	std::list<Entry> entries_;
 };
-
-} // namespace
-
-namespace {
-
-//! The commit file of `version`, if it exists.
-std::optional<CommitFile> StatCommit(const fs::path &log_dir, int64_t version) {
-	auto name = CommitFileName(version);
-	struct stat info;
-	if (::stat((log_dir / name).c_str(), &info) != 0) {
-		return std::nullopt;
-	}
-	auto parsed = ParsedLogPath::Parse(name);
-	return CommitFile{*parsed, static_cast<int64_t>(info.st_mtim.tv_sec) * 1000 + info.st_mtim.tv_nsec / 1000000};
-}
 
 } // namespace
 
